@@ -1,0 +1,55 @@
+# Two commands for a newcomer: `make book` and `make test`. Both create .venv if needed.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+READY  := $(VENV)/.installed
+JOBS   ?= 2
+PORT   ?= 8000
+
+.PHONY: book test serve bench validate bib check lab freeze clean help
+
+help:
+	@echo "make book      build the HTML book into _build/html (creates .venv on first run)"
+	@echo "make test      run the whole test suite (builds the book; drives Chromium)"
+	@echo "make validate  validate the data package (frictionless + project rules)"
+	@echo "make serve     serve _build/html on http://localhost:$(PORT)"
+	@echo "make bench     measure build times and page weights"
+	@echo "make bib       regenerate references.bib from data/sources.csv"
+	@echo "make lab       open JupyterLab with the project's environment"
+
+$(READY): requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $(READY)
+
+book: $(READY)
+	$(BIN)/python -m pcevidence.build --jobs $(JOBS)
+
+test: $(READY)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+validate: $(READY)
+	$(BIN)/python -m pcevidence.validate
+
+bib: $(READY)
+	$(BIN)/python -m pcevidence.bib
+
+serve:
+	@test -f _build/html/index.html || { echo "No built book: run 'make book' first"; exit 1; }
+	@echo "Serving http://localhost:$(PORT)/ (Ctrl-C to stop)"
+	$(PYTHON) -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
+
+bench: $(READY)
+	$(BIN)/python -m pcevidence.bench
+
+lab: $(READY)
+	$(BIN)/python -m ipykernel install --user --name pcevidence --display-name "Evidence review (pcevidence)" >/dev/null
+	$(BIN)/jupyter lab chapters/
+
+freeze: $(READY)
+	{ echo "# Exact pins of the tested environment (pip freeze). Update with: make freeze"; \
+	  $(BIN)/python -m pip freeze --exclude-editable | grep -v '^pcevidence'; } > requirements.txt
+
+clean:
+	rm -rf _build

@@ -1,0 +1,74 @@
+"""``references.bib`` is generated from ``data/sources.csv`` so the two cannot drift.
+
+``python -m pcevidence.bib`` rewrites references.bib (an authoring step, run by ``make bib``);
+``python -m pcevidence.bib --check`` exits non-zero when the committed file is out of date, and a
+test does the same.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import paths
+from .data import load
+
+_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+
+
+def _braced(text: str) -> str:
+    # Escape the characters BibTeX treats specially; keep the text otherwise as published.
+    text = str(text).replace("\\", "").replace("{", "(").replace("}", ")")
+    for char in ("&", "%", "#", "_", "$"):
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+def entry(row: dict) -> str:
+    parts = str(row["date_published"]).split("-")
+    fields = []
+    if row.get("author"):
+        fields.append(("author", _braced(row["author"])))
+    else:
+        fields.append(("author", "{" + _braced(row["publisher"]) + "}"))
+    fields.append(("title", "{" + _braced(row["title"]) + "}"))
+    fields.append(("publisher", _braced(row["publisher"])))
+    fields.append(("year", parts[0]))
+    if len(parts) > 1:
+        fields.append(("month", _MONTHS[int(parts[1]) - 1]))
+    fields.append(("url", row["url"]))
+    fields.append(("urldate", row["date_accessed"].strftime("%Y-%m-%d")))
+    fields.append(("note", f"{row['source_type'].capitalize()}. Accessed {row['date_accessed'].strftime('%d %B %Y').lstrip('0')}"))
+    body = ",\n".join(
+        f"  {name} = {value}" if name == "month" else f"  {name} = {{{value}}}" for name, value in fields
+    )
+    return f"@misc{{{row['source_id']},\n{body}\n}}\n"
+
+
+def render(root: Path | None = None) -> str:
+    sources = load("sources", root=root).sort_values("source_id")
+    header = "% Generated from data/sources.csv by `make bib` (python -m pcevidence.bib). Do not edit by hand.\n\n"
+    return header + "\n".join(entry(row) for row in sources.to_dict("records"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only check that references.bib is up to date")
+    args = parser.parse_args(argv)
+    root = paths.project_root()
+    target = root / "references.bib"
+    text = render(root)
+    if args.check:
+        if not target.exists() or target.read_text(encoding="utf-8") != text:
+            print("references.bib is out of date with data/sources.csv: run `make bib`", file=sys.stderr)
+            return 1
+        print("references.bib matches data/sources.csv")
+        return 0
+    target.write_text(text, encoding="utf-8")
+    print(f"wrote {target.relative_to(root)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

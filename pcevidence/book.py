@@ -1,0 +1,182 @@
+"""What a chapter notebook calls: ``ch = Chapter("kent-medway")``, then ``ch.glue``, ``ch.figure``,
+``ch.claim`` and ``ch.key_findings``. Keeps notebooks thin and every page alike."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from . import charts, paths, prose
+from .data import load
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    docname: str
+    number: str  # "2" for the second numbered chapter, "" for the landing page, "A3" for appendix 3
+    title_kind: str  # "landing", "chapter" or "appendix"
+
+
+@lru_cache(maxsize=4)
+def _toc(root_str: str) -> list[TocEntry]:
+    toc = yaml.safe_load((Path(root_str) / "_toc.yml").read_text(encoding="utf-8"))
+    entries = [TocEntry(toc["root"], "", "landing")]
+    chapter_no = 0
+    appendix_no = 0
+    for part in toc.get("parts", []):
+        for item in part.get("chapters", []):
+            if part.get("numbered"):
+                chapter_no += 1
+                entries.append(TocEntry(item["file"], str(chapter_no), "chapter"))
+            else:
+                appendix_no += 1
+                entries.append(TocEntry(item["file"], f"A{appendix_no}", "appendix"))
+    return entries
+
+
+def toc_entries(root: Path | None = None) -> list[TocEntry]:
+    return _toc(str(root or paths.project_root()))
+
+
+def _strip_ext(name: str) -> str:
+    return re.sub(r"\.(ipynb|md)$", "", name)
+
+
+def toc_entry(slug: str, root: Path | None = None) -> TocEntry:
+    for entry in toc_entries(root):
+        if Path(_strip_ext(entry.docname)).name == slug:
+            return entry
+    raise KeyError(f"chapter {slug!r} is not in _toc.yml; add it there first")
+
+
+def escape_markdown(text: str) -> str:
+    """Make text from a CSV cell safe to place in MyST Markdown: it shows as text, never runs as
+    HTML, a role or a directive."""
+    text = html.escape(str(text), quote=False)
+    return re.sub(r"([\\`*_{}\[\]#|~$])", r"\\\1", text)
+
+
+class Chapter:
+    """The context of one chapter notebook while it executes."""
+
+    def __init__(self, slug: str):
+        self.slug = slug
+        self.root = paths.project_root()
+        self.entry = toc_entry(slug, self.root)
+        self._figure_no = 0
+        self.figure_dir = paths.figures_dir() / slug
+        self.figure_dir.mkdir(parents=True, exist_ok=True)
+        # Start clean so a renamed chart does not leave a stale file on the site.
+        for old in self.figure_dir.iterdir():
+            if old.suffix in (".svg", ".csv"):
+                old.unlink()
+        depth = len(Path(_strip_ext(self.entry.docname)).parts) - 1
+        self.to_root = "../" * depth
+
+    # -- numbers into prose ------------------------------------------------------------------
+    def glue(self, name: str, text: str) -> str:
+        """Glue a pre-formatted string for ``{glue:text}`name``` in the prose; returns it too."""
+        from myst_nb import glue
+
+        if not isinstance(text, str):
+            raise TypeError(f"glue {name!r}: format the value first (pcevidence.prose), got {type(text).__name__}")
+        glue(name, text, display=False)
+        return text
+
+    def glue_claim(self, name: str, claim_id: str) -> str:
+        """Glue a claim's value, formatted by its unit."""
+        c = claim(claim_id, self.root)
+        return self.glue(name, prose.format_value(c["value"], c["unit"]))
+
+    # -- charts ------------------------------------------------------------------------------
+    def figure(self, fig, name: str, *, caption: str, alt: str, source: str, data: pd.DataFrame):
+        """Save a chart and return the HTML that shows it with its number, caption, source and data link."""
+        from IPython.display import HTML
+
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
+            raise charts.ChartError(f"figure name {name!r}: use lower-case letters, digits and hyphens")
+        if not (caption or "").strip():
+            raise charts.ChartError("caption is missing: say what the chart shows in one sentence")
+        svg_path, csv_path = charts.save_chart(fig, self.figure_dir / name, alt=alt, source=source, data=data)
+        self._figure_no += 1
+        label = f"{self.entry.number}.{self._figure_no}" if self.entry.number else str(self._figure_no)
+        width, height = charts.svg_size(svg_path)
+        href = f"{self.to_root}figures/{self.slug}/{svg_path.name}"
+        csv_href = f"{self.to_root}figures/{self.slug}/{csv_path.name}"
+        e = html.escape
+        markup = (
+            f'<figure class="pcr-figure" id="figure-{self.slug}-{name}">'
+            f'<a href="{href}"><img src="{href}" alt="{e(alt)}" width="{width}" height="{height}" '
+            f'loading="lazy"></a>'
+            f'<figcaption><span class="pcr-fignum">Figure {label}.</span> {e(caption)} '
+            f'<span class="pcr-source">Source: {e(source)}.</span> '
+            f'<a class="pcr-download" href="{csv_href}" download>Download the data (CSV)</a>'
+            f"</figcaption></figure>"
+        )
+        return HTML(markup)
+
+    # -- evidence ----------------------------------------------------------------------------
+    def claim(self, claim_id: str) -> dict:
+        return claim(claim_id, self.root)
+
+    def key_findings(self):
+        """The chapter's Key findings box, from data/findings.csv, with certainty and citations."""
+        from IPython.display import Markdown
+
+        return Markdown(findings_markdown(self.slug, self.root))
+
+
+def claim(claim_id: str, root: Path | None = None) -> dict:
+    claims = load("claims", root=root)
+    match = claims[claims["claim_id"] == claim_id]
+    if match.empty:
+        raise KeyError(f"claim {claim_id!r} is not in data/claims.csv")
+    return match.iloc[0].to_dict()
+
+
+def sources_for(claim_ids: list[str], root: Path | None = None) -> list[str]:
+    claims = load("claims", root=root).set_index("claim_id")
+    seen: list[str] = []
+    for cid in claim_ids:
+        if cid not in claims.index:
+            raise KeyError(f"claim {cid!r} is not in data/claims.csv")
+        sid = claims.loc[cid, "source_id"]
+        if sid not in seen:
+            seen.append(sid)
+    return seen
+
+
+def cite(claim_ids: list[str], root: Path | None = None) -> str:
+    return "{cite:p}`" + ",".join(sources_for(claim_ids, root)) + "`"
+
+
+CERTAINTY_LABEL = {"high": "High", "moderate": "Moderate", "low": "Low", "very low": "Very low"}
+
+
+def findings_markdown(chapter: str | None, root: Path | None = None, *, headline_only: bool = False) -> str:
+    findings = load("findings", root=root)
+    if chapter:
+        findings = findings[findings["chapter"] == chapter]
+    if headline_only:
+        findings = findings[findings["headline"] == True]  # noqa: E712 (nullable boolean)
+    if findings.empty:
+        raise ValueError(f"data/findings.csv has no findings for chapter {chapter!r}")
+    findings = findings.sort_values(["chapter", "order"]) if not chapter else findings.sort_values("order")
+    lines = []
+    for row in findings.itertuples(index=False):
+        label = CERTAINTY_LABEL[row.certainty]
+        lines.append(
+            f"- {escape_markdown(row.finding)} "
+            f"<span class=\"pcr-certainty pcr-certainty-{row.certainty.replace(' ', '-')}\">"
+            f"Certainty: {label}</span> {cite(row.claim_ids.split(), root)}"
+        )
+    body = "\n".join(lines)
+    if headline_only:
+        return body
+    return f":::{{admonition}} Key findings\n:class: pcr-key-findings\n\n{body}\n:::\n"

@@ -1,0 +1,66 @@
+"""Build the book strictly: ``python -m pcevidence.build [--jobs N] [--builder html]``.
+
+Strict means: every notebook executes (``execute_notebooks: force``), a cell that raises stops the
+build (``nb_execution_raise_on_error``), every warning is an error (``-W``), references are checked
+(``-n``), and all problems are reported before exit (``--keep-going``). ``jupyter-book build`` has no
+``-j``, so this calls the same Sphinx entry point with a job count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from . import paths
+
+
+def build(root: Path, *, jobs: int = 1, builder: str = "html", quiet: bool = False) -> int:
+    from jupyter_book.sphinx import build_sphinx
+
+    out = root / "_build" / builder
+    os.environ.setdefault(paths.ROOT_ENV, str(root))
+    result = build_sphinx(
+        str(root),
+        str(out),
+        path_config=str(root / "_config.yml"),
+        noconfig=True,
+        doctreedir=str(root / "_build" / ".doctrees"),
+        builder=builder,
+        freshenv=True,
+        warningiserror=True,
+        keep_going=True,
+        jobs=jobs,
+        quiet=quiet,
+        confoverrides={"latex_individualpages": False},
+    )
+    if isinstance(result, Exception):
+        return 2
+    return int(result or 0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", "-j", default=os.environ.get("BOOK_JOBS", "2"),
+                        help="parallel Sphinx processes (notebooks execute in parallel); 'auto' or a number")
+    parser.add_argument("--builder", default="html")
+    parser.add_argument("--root", default=None, help="book folder (default: found from the working directory)")
+    parser.add_argument("--quiet", action="store_true")
+    args = parser.parse_args(argv)
+    root = Path(args.root).resolve() if args.root else paths.project_root()
+    jobs = os.cpu_count() or 1 if args.jobs == "auto" else int(args.jobs)
+    start = time.perf_counter()
+    status = build(root, jobs=jobs, builder=args.builder, quiet=args.quiet)
+    took = time.perf_counter() - start
+    if status == 0:
+        print(f"\nBook built in {took:.1f} s. Open: {root / '_build' / args.builder / 'index.html'}")
+    else:
+        print(f"\nBUILD FAILED after {took:.1f} s (exit {status}): see the errors above, which name the "
+              "chapter, the cell and the traceback.", file=sys.stderr)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

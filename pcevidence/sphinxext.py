@@ -1,0 +1,49 @@
+"""Sphinx extension: puts the charts on the site and keeps pages free of other origins.
+
+* Charts and their CSVs are written by the notebooks into ``_build/figures`` while they execute;
+  when the HTML build finishes they are copied to ``<html>/figures`` (never into ``chapters/``).
+* Script and style files that would load from another origin are refused at build time.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
+
+from . import paths
+
+
+def _copy_figures(app: Sphinx, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    source = paths.figures_dir()
+    target = Path(app.outdir) / "figures"
+    if target.exists():
+        shutil.rmtree(target)
+    if source.exists():
+        shutil.copytree(source, target)
+
+
+def _clear_figures(app: Sphinx) -> None:
+    # Each build regenerates every chart; start from nothing so no stale chart survives.
+    folder = paths.figures_dir()
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+
+
+def _refuse_remote_assets(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    for asset in list(context.get("script_files", [])) + list(context.get("css_files", [])):
+        url = getattr(asset, "filename", str(asset))
+        if isinstance(url, str) and url.startswith(("http://", "https://", "//")):
+            raise ExtensionError(f"{pagename}: page would load {url} from another origin; the book must work offline")
+
+
+def setup(app: Sphinx) -> dict:
+    app.connect("builder-inited", _clear_figures)
+    app.connect("html-page-context", _refuse_remote_assets)
+    app.connect("build-finished", _copy_figures)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
