@@ -37,8 +37,30 @@ def build(root: Path, *, jobs: int = 1, builder: str = "html", quiet: bool = Fal
         confoverrides={"latex_individualpages": False},
     )
     if isinstance(result, Exception):
+        report_failure(result, root)
         return 2
     return int(result or 0)
+
+
+def report_failure(exc: BaseException, root: Path) -> None:
+    """Sphinx prints only the outermost exception ("see the log"); print the cell's own error.
+
+    myst-nb raises ``ExecutionError(<notebook path>)`` from the ``CellExecutionError`` that holds
+    the failing cell's source and traceback, so walk the chain and show both.
+    """
+    chain = []
+    while exc is not None and exc not in chain:
+        chain.append(exc)
+        exc = exc.__cause__ or exc.__context__
+    notebook = next((str(e) for e in chain if type(e).__name__ == "ExecutionError"), None)
+    if notebook:
+        try:
+            notebook = str(Path(notebook).resolve().relative_to(root))
+        except ValueError:
+            pass
+        print(f"\n=== A cell failed in chapter {notebook} ===", file=sys.stderr)
+    for e in chain[1:]:
+        print(f"{type(e).__name__}: {e}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:

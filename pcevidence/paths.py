@@ -47,6 +47,13 @@ def build_dir() -> Path:
     return project_root() / "_build"
 
 
+FIGURES_ENV = "PCEVIDENCE_FIGURES"
+
+
 def figures_dir() -> Path:
-    """Charts and their CSVs are written here during a build, then copied into the HTML output."""
-    return build_dir() / "figures"
+    """Charts and their CSVs are written here during a build, then copied into the HTML output.
+
+    ``PCEVIDENCE_FIGURES`` redirects them (tests that execute notebooks outside a build use it, so
+    they never touch a build in progress)."""
+    override = os.environ.get(FIGURES_ENV)
+    return Path(override) if override else build_dir() / "figures"

@@ -1,0 +1,65 @@
+"""Shared fixtures. Nothing here writes into data/ or chapters/: corrupt copies live in tmp folders."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK_FILES = ["_config.yml", "_toc.yml", "references.bib", "chapters", "data", "_static", "pcevidence"]
+
+
+def copy_book(target: Path) -> Path:
+    """Copy the parts of the book a build needs (not .venv, _build or .git) into ``target``."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name in BOOK_FILES:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, target / name, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+        else:
+            shutil.copy2(src, target / name)
+    return target
+
+
+def run_build(root: Path, *extra: str, timeout: int = 900) -> subprocess.CompletedProcess:
+    """Build the book at ``root`` in a fresh process, using that copy's own package and data."""
+    env = dict(os.environ, PCEVIDENCE_ROOT=str(root), PYTHONPATH=str(root))
+    env.pop("PCEVIDENCE_FIGURES", None)
+    return subprocess.run([sys.executable, "-m", "pcevidence.build", "--root", str(root), *extra],
+                          cwd=root, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def git_status(root: Path) -> str | None:
+    if not (root / ".git").exists() or shutil.which("git") is None:
+        return None
+    return subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=root,
+                          capture_output=True, text=True, check=True).stdout
+
+
+@pytest.fixture(scope="session")
+def data_copy(tmp_path_factory) -> Path:
+    """A pristine copy of the book's data and config to corrupt, one per test via ``bad_root``."""
+    return copy_book(tmp_path_factory.mktemp("pristine"))
+
+
+@pytest.fixture()
+def bad_root(tmp_path, data_copy) -> Path:
+    root = tmp_path / "book"
+    shutil.copytree(data_copy, root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def built_book():
+    """Build the real book once (strict, as `make book` does) and report git status around it."""
+    before = git_status(ROOT)
+    result = run_build(ROOT)
+    after = git_status(ROOT)
+    if result.returncode != 0:
+        pytest.fail(f"the book failed to build:\n{result.stdout[-4000:]}\n{result.stderr[-8000:]}")
+    return {"html": ROOT / "_build" / "html", "before": before, "after": after, "result": result}

@@ -1,0 +1,155 @@
+"""The book builds strictly, offline, without touching tracked files, and its HTML holds together."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import nbformat
+import pandas as pd
+import pytest
+from nbclient import NotebookClient
+
+from conftest import ROOT, copy_book, run_build
+
+pytestmark = pytest.mark.xdist_group("build")
+
+
+class Page(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.ids: set[str] = set()
+        self.links: list[tuple[str, str]] = []  # (tag.attr, url)
+        self.images: list[dict] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "id" in a:
+            self.ids.add(a["id"])
+        if tag == "a" and "name" in a:
+            self.ids.add(a["name"])
+        for attr in ("src", "href", "data", "srcset", "poster"):
+            if attr in a and a[attr] is not None:
+                self.links.append((f"{tag}.{attr}", a[attr]))
+        if tag == "img":
+            self.images.append(a)
+
+
+def pages(html: Path) -> dict[Path, Page]:
+    parsed = {}
+    for path in html.rglob("*.html"):
+        if "_static" in path.relative_to(html).parts:
+            continue  # theme template fragments, not pages
+        page = Page()
+        page.feed(path.read_text(encoding="utf-8"))
+        parsed[path] = page
+    return parsed
+
+
+@pytest.fixture(scope="module")
+def site(built_book):
+    return pages(built_book["html"])
+
+
+def test_build_succeeds_with_warnings_as_errors(built_book):
+    assert "Book built" in built_book["result"].stdout
+
+
+def test_build_leaves_tracked_files_unchanged(built_book):
+    if built_book["before"] is None:
+        pytest.skip("not a git checkout")  # pragma: no cover - CI always runs in a clone
+    assert built_book["after"] == built_book["before"]
+
+
+def test_every_image_has_alt_text(site):
+    images = [(p, img) for p, page in site.items() for img in page.images]
+    assert images, "the book should have images"
+    for path, img in images:
+        assert (img.get("alt") or "").strip(), f"{path.name}: <img src={img.get('src')}> has no alt text"
+
+
+def test_nothing_loads_from_another_origin(site):
+    for path, page in site.items():
+        for where, url in page.links:
+            if where in ("a.href",):
+                continue  # links a reader may follow are fine; loaded resources are not
+            assert not re.match(r"^(https?:)?//", url), f"{path.name}: {where}={url} loads from another origin"
+
+
+def test_internal_links_and_anchors_resolve(site, built_book):
+    html = built_book["html"]
+    ids = {path.resolve(): page.ids for path, page in site.items()}
+    for path, page in site.items():
+        for where, url in page.links:
+            parts = urlsplit(url)
+            if parts.scheme or url.startswith(("//", "mailto:", "javascript:", "data:")) or where == "img.srcset":
+                continue
+            target = (path.parent / unquote(parts.path)).resolve() if parts.path else path.resolve()
+            if parts.path.endswith("/") or target.is_dir():
+                target = target / "index.html"
+            assert target.exists(), f"{path.relative_to(html)}: {where}={url} points at a missing file"
+            if parts.fragment and target.suffix == ".html" and target in ids:
+                assert parts.fragment in ids[target], f"{path.relative_to(html)}: anchor #{parts.fragment} missing in {target.name}"
+
+
+def test_every_chart_has_caption_source_and_its_data(built_book):
+    html = built_book["html"]
+    figures = 0
+    for path in html.rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        for block in re.findall(r'<figure class="pcr-figure".*?</figure>', text, flags=re.S):
+            figures += 1
+            assert re.search(r'class="pcr-fignum">Figure [A0-9.]+\.', block), block[:200]
+            assert 'class="pcr-source">Source: ' in block
+            csv_href = re.search(r'class="pcr-download" href="([^"]+)"', block).group(1)
+            svg_href = re.search(r'<img src="([^"]+)"', block).group(1)
+            data = pd.read_csv(path.parent / csv_href)
+            assert len(data) > 0
+            svg = (path.parent / svg_href).read_text(encoding="utf-8")
+            assert "<text" in svg and "Source:" in svg
+    assert figures >= 2
+
+
+def test_glued_numbers_reach_the_page(built_book):
+    index = (built_book["html"] / "chapters" / "index.html").read_text(encoding="utf-8")
+    claims = pd.read_csv(ROOT / "data" / "claims.csv")
+    assert re.search(rf'<span class="pasted-text">{len(claims)}</span> factual claims', index)
+
+
+def test_svg_bytes_are_identical_between_builds(built_book, tmp_path, monkeypatch):
+    """Re-execute a chapter outside the build: its charts must match the built ones byte for byte."""
+    monkeypatch.setenv("PCEVIDENCE_FIGURES", str(tmp_path))
+    path = ROOT / "chapters" / "index.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    fresh = sorted(tmp_path.rglob("*.svg"))
+    assert fresh
+    for svg in fresh:
+        built = built_book["html"] / "figures" / svg.relative_to(tmp_path)
+        assert built.read_bytes() == svg.read_bytes(), f"{svg.name} differs between two executions"
+
+
+def test_a_raising_cell_fails_the_build_and_names_the_chapter(tmp_path):
+    root = copy_book(tmp_path / "book")
+    target = root / "chapters" / "contracting.ipynb"
+    nb = nbformat.read(target, as_version=4)
+    nb.cells.insert(2, nbformat.v4.new_code_cell('raise RuntimeError("injected failure for the test")'))
+    nbformat.write(nb, target)
+    result = run_build(root)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "chapters/contracting" in output
+    assert "RuntimeError" in output and "injected failure for the test" in output
+    assert "Traceback" in output or "----> " in output
+
+
+def test_frictionless_validates_the_data_package():
+    result = subprocess.run([sys.executable, "-m", "frictionless", "validate", "--json", "data/datapackage.json"],
+                            cwd=ROOT, capture_output=True, text=True, env=dict(os.environ))
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert '"valid": true' in result.stdout

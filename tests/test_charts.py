@@ -1,0 +1,66 @@
+"""The chart function: refuses charts readers cannot trust, and saves byte-identical SVGs."""
+
+import re
+
+import pandas as pd
+import pytest
+
+from pcevidence import charts
+from pcevidence.charts import ChartError, new_chart, save_chart
+
+DATA = pd.DataFrame({"year": ["2024/25", "2025/26"], "value": [112.5, 121.79]})
+ALT = "The global sum per weighted patient rose between 2024/25 and 2025/26."
+
+
+def _figure():
+    fig, ax = new_chart()
+    ax.bar(DATA["year"], DATA["value"])
+    ax.set_title("Global sum")
+    return fig
+
+
+@pytest.mark.parametrize("alt", ["", "   ", None, "A bar chart", "Chart of the global sum", "Line graph of funding by year"])
+def test_refuses_missing_or_generic_alt_text(tmp_path, alt):
+    with pytest.raises(ChartError, match="alt text"):
+        save_chart(_figure(), tmp_path / "x", alt=alt, source="NHS England", data=DATA)
+    assert not (tmp_path / "x.svg").exists()
+
+
+@pytest.mark.parametrize("source", ["", "  ", None])
+def test_refuses_missing_source(tmp_path, source):
+    with pytest.raises(ChartError, match="source line is missing"):
+        save_chart(_figure(), tmp_path / "x", alt=ALT, source=source, data=DATA)
+    assert not (tmp_path / "x.svg").exists()
+
+
+def test_refuses_chart_without_its_data(tmp_path):
+    with pytest.raises(ChartError, match="data is missing"):
+        save_chart(_figure(), tmp_path / "x", alt=ALT, source="NHS England", data=pd.DataFrame())
+
+
+def test_two_saves_of_the_same_chart_are_byte_identical(tmp_path):
+    a, _ = save_chart(_figure(), tmp_path / "a", alt=ALT, source="NHS England", data=DATA)
+    b, _ = save_chart(_figure(), tmp_path / "b", alt=ALT, source="NHS England", data=DATA)
+    assert a.read_bytes() == b.read_bytes()
+    assert b"<dc:date>" not in a.read_bytes()
+
+
+def test_svg_keeps_text_as_text_on_an_opaque_white_background(tmp_path):
+    svg, _ = save_chart(_figure(), tmp_path / "a", alt=ALT, source="NHS England", data=DATA)
+    text = svg.read_text(encoding="utf-8")
+    assert re.search(r"<text[^>]*>[^<]*Global sum", text), "title should be an SVG <text> element"
+    assert "Source: NHS England" in text
+    # The figure background is the first filled path: it must be opaque white.
+    assert re.search(r"fill: ?#ffffff", text)
+
+
+def test_csv_beside_the_chart_is_the_data_it_was_drawn_from(tmp_path):
+    _, csv = save_chart(_figure(), tmp_path / "a", alt=ALT, source="NHS England", data=DATA)
+    pd.testing.assert_frame_equal(pd.read_csv(csv), DATA)
+
+
+def test_house_palette_is_the_analysis_function_palette():
+    assert charts.CATEGORICAL == ["#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1"]
+    fig, ax = new_chart()
+    line = ax.plot([0, 1], [0, 1])[0]
+    assert line.get_color().lower() == "#12436d"
