@@ -80,19 +80,18 @@ class Chapter:
         self.to_root = "../" * depth
 
     # -- numbers into prose ------------------------------------------------------------------
-    def glue(self, name: str, text: str) -> str:
-        """Glue a pre-formatted string for ``{glue:text}`name``` in the prose; returns it too."""
+    def glue(self, name: str, text: str) -> None:
+        """Glue a pre-formatted string for ``{glue:text}`name``` in the prose."""
         from myst_nb import glue
 
         if not isinstance(text, str):
             raise TypeError(f"glue {name!r}: format the value first (pcevidence.prose), got {type(text).__name__}")
         glue(name, text, display=False)
-        return text
 
-    def glue_claim(self, name: str, claim_id: str) -> str:
+    def glue_claim(self, name: str, claim_id: str) -> None:
         """Glue a claim's value, formatted by its unit."""
         c = claim(claim_id, self.root)
-        return self.glue(name, prose.format_value(c["value"], c["unit"]))
+        self.glue(name, prose.format_value(c["value"], c["unit"]))
 
     # -- charts ------------------------------------------------------------------------------
     def figure(self, fig, name: str, *, caption: str, alt: str, source: str, data: pd.DataFrame):

@@ -82,10 +82,12 @@ def save_chart(fig, stem: Path, *, alt: str, source: str, data: pd.DataFrame) ->
         raise ChartError("data is missing: pass the DataFrame the chart was drawn from, so readers can download it")
     stem = Path(stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
-    width_in = fig.get_size_inches()[0]
-    wrapped = textwrap.fill(f"Source: {source}", width=max(40, int(width_in * 13)))
-    fig.text(0.0, 0.0, wrapped, ha="left", va="top", fontsize=9.5, color=TEXT,
-             transform=fig.transFigure)
+    width_in, height_in = fig.get_size_inches()
+    wrapped = textwrap.fill(f"Source: {source}", width=max(40, int(width_in * 12)))
+    # Put the source line below everything already drawn (axis labels, legends), left-aligned.
+    box = fig.get_tightbbox()
+    fig.text(box.x0 / width_in, (box.y0 - 0.12) / height_in, wrapped, ha="left", va="top", fontsize=10,
+             color=TEXT, transform=fig.transFigure)
     svg_path = stem.with_suffix(".svg")
     # No date and fixed ids (svg.hashsalt) make the bytes identical between builds.
     fig.savefig(svg_path, format="svg", metadata={"Date": None, "Title": alt[:200]})

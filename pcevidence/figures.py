@@ -42,7 +42,8 @@ def stacked_bars(table: pd.DataFrame, *, category: str, stack: str, order: list[
     ax.grid(axis="y", visible=False)
     ax.grid(axis="x", visible=True)
     ax.set_xlim(0, max(left) * 1.12)
-    ax.legend(ncols=min(4, len(stack_order)), loc="upper left", bbox_to_anchor=(0, -0.18 if xlabel else -0.1))
+    ax.xaxis.set_major_locator(mticker.MaxNLocator(integer=True))
+    ax.legend(ncols=min(4, len(stack_order)), loc="lower left", bbox_to_anchor=(0, 1.0), handlelength=1.2)
     if title:
         ax.set_title(title)
     data = counts.reset_index().rename(columns={category: category})
