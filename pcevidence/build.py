@@ -17,10 +17,29 @@ from pathlib import Path
 from . import paths
 
 
+def _declare_multitoc_parallel_safe() -> None:
+    """sphinx-multitoc-numbering does not declare itself parallel-safe, which forces a serial read
+    (and a warning, which -W turns into a failure). It only replaces how section numbers are assigned,
+    which Sphinx does once in the main process after the parallel read, so it is safe to declare."""
+    import sphinx_multitoc_numbering as multitoc
+
+    if getattr(multitoc.setup, "_pcevidence", False):
+        return
+    original = multitoc.setup
+
+    def setup(app):
+        metadata = original(app) or {}
+        return {**metadata, "parallel_read_safe": True, "parallel_write_safe": True}
+
+    setup._pcevidence = True
+    multitoc.setup = setup
+
+
 def build(root: Path, *, jobs: int = 1, builder: str = "html", quiet: bool = False) -> int:
     from jupyter_book.sphinx import build_sphinx
 
     out = root / "_build" / builder
+    _declare_multitoc_parallel_safe()
     os.environ.setdefault(paths.ROOT_ENV, str(root))
     result = build_sphinx(
         str(root),

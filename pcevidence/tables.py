@@ -1,0 +1,82 @@
+"""Tables for the page, generated from data (never typed), with every cell escaped.
+
+Text from CSV cells goes through :func:`pcevidence.book.escape_markdown`, so a cell holding
+``<script>`` or a MyST role shows as text and never runs.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .book import escape_markdown
+from .data import package
+
+
+def markdown_table(frame: pd.DataFrame, *, links: dict[str, str] | None = None, raw: set[str] | None = None) -> str:
+    """A Markdown (MyST) table. ``links`` maps a column to the column holding its URL; ``raw`` names
+    columns that already hold safe MyST (for example generated citations)."""
+    links = links or {}
+    raw = raw or set()
+    shown = [c for c in frame.columns if c not in links.values()]
+    lines = ["| " + " | ".join(escape_markdown(c) for c in shown) + " |", "|" + "---|" * len(shown)]
+    for row in frame.to_dict("records"):
+        cells = []
+        for column in shown:
+            value = row[column]
+            text = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+            if column in raw:
+                cell = text
+            else:
+                cell = escape_markdown(text).replace("\n", " ")
+                if column in links and row.get(links[column]):
+                    url = str(row[links[column]]).replace(" ", "%20").replace(")", "%29").replace("<", "%3C")
+                    cell = f"[{cell}](<{url}>)"
+            cells.append(cell)
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _unit_of(field: dict) -> str:
+    return field.get("unit", "")
+
+
+def data_dictionary_markdown(root=None) -> str:
+    """Every resource and field in data/datapackage.json: type, description (with unit), constraints,
+    licence and sources."""
+    pkg = package(root)
+    parts = []
+    for res in pkg["resources"]:
+        licences = "; ".join(lic.get("title", lic.get("name", "")) for lic in res.get("licenses", pkg.get("licenses", [])))
+        sources = "; ".join(
+            f"[{escape_markdown(s['title'])}](<{s['path']}>)" if s.get("path", "").startswith("http")
+            else escape_markdown(s["title"]) for s in res.get("sources", []))
+        key = res["schema"].get("primaryKey", "")
+        key = ", ".join(key) if isinstance(key, list) else key
+        parts.append(f"### `{res['path']}`: {escape_markdown(res['title'])}\n")
+        parts.append(f"{escape_markdown(res.get('description', ''))}\n")
+        meta = [f"- **Licence:** {escape_markdown(licences)}", f"- **Sources:** {sources}",
+                f"- **One row per:** {escape_markdown(key)}"]
+        if res.get("upstream_sha256"):
+            meta.append(f"- **Upstream file SHA-256:** `{res['upstream_sha256']}`; trimmed by "
+                        f"`{res.get('trimmed_by', '')}`")
+        if res.get("hash"):
+            meta.append(f"- **This file's checksum:** `{res['hash']}`")
+        parts.append("\n".join(meta) + "\n")
+        rows = []
+        for field in res["schema"]["fields"]:
+            c = field.get("constraints", {})
+            rules = []
+            if c.get("required"):
+                rules.append("required")
+            if "enum" in c:
+                rules.append("one of: " + ", ".join(map(str, c["enum"])))
+            if "minimum" in c:
+                rules.append(f"minimum {c['minimum']}")
+            if "maximum" in c:
+                rules.append(f"maximum {c['maximum']}")
+            if "pattern" in c:
+                rules.append(f"pattern {c['pattern']}")
+            rows.append({"field": field["name"], "type": field.get("type", "string"),
+                         "description": field.get("description", ""), "rules": "; ".join(rules)})
+        parts.append(markdown_table(pd.DataFrame(rows)) + "\n")
+    return "\n".join(parts)
