@@ -27,6 +27,17 @@ def _copy_figures(app: Sphinx, exception) -> None:
         shutil.copytree(source, target)
 
 
+def _fix_citation_roles(app: Sphinx, exception) -> None:
+    """Docutils marks bibliography entries role="doc-biblioentry" inside a role="list" container;
+    that role is deprecated and is not a list item, so screen readers (and axe) find a broken list."""
+    if exception is not None or app.builder.format != "html":
+        return
+    for page in Path(app.outdir).rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        if 'role="doc-biblioentry"' in text:
+            page.write_text(text.replace('role="doc-biblioentry"', 'role="listitem"'), encoding="utf-8")
+
+
 def _clear_figures(app: Sphinx) -> None:
     # Each build regenerates every chart; start from nothing so no stale chart survives.
     folder = paths.figures_dir()
@@ -46,4 +57,5 @@ def setup(app: Sphinx) -> dict:
     app.connect("builder-inited", _clear_figures)
     app.connect("html-page-context", _refuse_remote_assets)
     app.connect("build-finished", _copy_figures)
+    app.connect("build-finished", _fix_citation_roles)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
