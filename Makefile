@@ -6,13 +6,14 @@ READY  := $(VENV)/.installed
 JOBS   ?= 2
 PORT   ?= 8000
 
-.PHONY: book test serve bench validate bib check lab freeze clean help
+.PHONY: book test serve bench validate bib check lab freeze clean help pdf
 
 help:
 	@echo "make book      build the HTML book into _build/html (creates .venv on first run)"
 	@echo "make test      run the whole test suite (builds the book; drives Chromium)"
 	@echo "make validate  validate the data package (frictionless + project rules)"
 	@echo "make serve     serve _build/html on http://localhost:$(PORT)"
+	@echo "make pdf       write one printable PDF of the whole book to _build/pdf/book.pdf"
 	@echo "make bench     measure build times and page weights"
 	@echo "make bib       regenerate references.bib from data/sources.csv"
 	@echo "make lab       open JupyterLab with the project's environment"
@@ -39,6 +40,9 @@ serve:
 	@test -f _build/html/index.html || { echo "No built book: run 'make book' first"; exit 1; }
 	@echo "Serving http://localhost:$(PORT)/ (Ctrl-C to stop)"
 	$(PYTHON) -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
+
+pdf: book
+	$(BIN)/python -m pcevidence.pdf
 
 bench: $(READY)
 	$(BIN)/python -m pcevidence.bench
