@@ -6,10 +6,11 @@ READY  := $(VENV)/.installed
 JOBS   ?= 2
 PORT   ?= 8000
 
-.PHONY: book test serve bench validate bib check lab freeze clean help pdf
+.PHONY: book test serve bench validate bib check lab freeze clean help pdf preview
 
 help:
 	@echo "make book      build the HTML book into _build/html (creates .venv on first run)"
+	@echo "make preview   faster rebuild for authors: re-runs only notebooks whose code, data or package changed"
 	@echo "make test      run the whole test suite (builds the book; drives Chromium)"
 	@echo "make validate  validate the data package (frictionless + project rules)"
 	@echo "make serve     serve _build/html on http://localhost:$(PORT)"
@@ -26,6 +27,9 @@ $(READY): requirements.txt pyproject.toml
 
 book: $(READY)
 	$(BIN)/python -m pcevidence.build --jobs $(JOBS)
+
+preview: $(READY)
+	$(BIN)/python -m pcevidence.build --jobs $(JOBS) --cache
 
 test: $(READY)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup

@@ -9,7 +9,9 @@ build (``nb_execution_raise_on_error``), every warning is an error (``-W``), ref
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -35,11 +37,40 @@ def _declare_multitoc_parallel_safe() -> None:
     multitoc.setup = setup
 
 
-def build(root: Path, *, jobs: int = 1, builder: str = "html", quiet: bool = False) -> int:
+def fingerprint(root: Path) -> str:
+    """A hash of everything a notebook's results depend on besides its own code: the data, the
+    package and the book configuration. Jupyter Book's cache keys on code cells only."""
+    digest = hashlib.sha256()
+    files = sorted([*(root / "data").rglob("*"), *(root / "pcevidence").rglob("*.py"),
+                    root / "pcevidence" / "matplotlibrc", root / "_config.yml", root / "_toc.yml"])
+    for path in files:
+        if path.is_file():
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _prepare_cache(root: Path) -> Path:
+    """Empty the execution cache when data, package or configuration changed (or charts are gone),
+    so a cached notebook can never show results computed from old data."""
+    cache = root / "_build" / ".jupyter_cache"
+    stamp = root / "_build" / ".cache-fingerprint"
+    current = fingerprint(root)
+    figures = paths.figures_dir()
+    if not stamp.exists() or stamp.read_text() != current or not figures.exists():
+        shutil.rmtree(cache, ignore_errors=True)
+        print("Execution cache cleared: data, package or configuration changed since the last cached build")
+    return cache
+
+
+def build(root: Path, *, jobs: int = 1, builder: str = "html", quiet: bool = False, cache: bool = False) -> int:
     from jupyter_book.sphinx import build_sphinx
 
     out = root / "_build" / builder
     _declare_multitoc_parallel_safe()
+    overrides = {"latex_individualpages": False}
+    if cache:
+        overrides.update(nb_execution_mode="cache", nb_execution_cache_path=str(_prepare_cache(root)))
     os.environ.setdefault(paths.ROOT_ENV, str(root))
     result = build_sphinx(
         str(root),
@@ -53,11 +84,13 @@ def build(root: Path, *, jobs: int = 1, builder: str = "html", quiet: bool = Fal
         keep_going=True,
         jobs=jobs,
         quiet=quiet,
-        confoverrides={"latex_individualpages": False},
+        confoverrides=overrides,
     )
     if isinstance(result, Exception):
         report_failure(result, root)
         return 2
+    if cache and not result:
+        (root / "_build" / ".cache-fingerprint").write_text(fingerprint(root))
     return int(result or 0)
 
 
@@ -89,11 +122,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--builder", default="html")
     parser.add_argument("--root", default=None, help="book folder (default: found from the working directory)")
     parser.add_argument("--quiet", action="store_true")
+    parser.add_argument("--cache", action="store_true",
+                        help="re-execute only notebooks whose code changed, unless data, package or config changed "
+                             "(for authors previewing edits; `make book` always executes everything)")
     args = parser.parse_args(argv)
     root = Path(args.root).resolve() if args.root else paths.project_root()
     jobs = os.cpu_count() or 1 if args.jobs == "auto" else int(args.jobs)
     start = time.perf_counter()
-    status = build(root, jobs=jobs, builder=args.builder, quiet=args.quiet)
+    status = build(root, jobs=jobs, builder=args.builder, quiet=args.quiet, cache=args.cache)
     took = time.perf_counter() - start
     if status == 0:
         print(f"\nBook built in {took:.1f} s. Open: {root / '_build' / args.builder / 'index.html'}")

@@ -39,7 +39,11 @@ def _fix_citation_roles(app: Sphinx, exception) -> None:
 
 
 def _clear_figures(app: Sphinx) -> None:
-    # Each build regenerates every chart; start from nothing so no stale chart survives.
+    # A forced build regenerates every chart: start from nothing so no stale chart survives.
+    # A cached build keeps the charts of notebooks it does not re-execute (see build._prepare_cache).
+    if app.config.nb_execution_mode != "force":
+        paths.figures_dir().mkdir(parents=True, exist_ok=True)
+        return
     folder = paths.figures_dir()
     if folder.exists():
         shutil.rmtree(folder)

@@ -1,0 +1,49 @@
+"""The author's cached rebuild (`make preview`) cannot go stale: a data change re-executes the
+notebooks, a prose edit re-executes only its own notebook."""
+
+import re
+
+import nbformat
+import pytest
+
+from conftest import copy_book, run_build
+
+pytestmark = pytest.mark.xdist_group("build")
+
+
+def executed(result) -> set[str]:
+    return set(re.findall(r"chapters/([\w-]+)\.ipynb: Executing notebook", result.stdout + result.stderr))
+
+
+def test_cached_rebuild_follows_data_and_prose_edits(tmp_path):
+    root = copy_book(tmp_path / "book")
+    first = run_build(root, "--cache")
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert "contracting" in executed(first)
+
+    # 1. A prose-only edit re-executes only the edited notebook.
+    path = root / "chapters" / "contracting.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    md = next(c for c in nb.cells if c.cell_type == "markdown")
+    md.source += "\n\nAn extra sentence of prose."
+    nbformat.write(nb, path)
+    second = run_build(root, "--cache")
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert executed(second) == set(), "markdown-only edits need no execution (jupyter-cache keys on code)"
+    assert "An extra sentence of prose." in (root / "_build/html/chapters/contracting.html").read_text(encoding="utf-8")
+
+    # 2. A changed data value re-executes, and the chart's data and the glued number change.
+    funding = root / "data" / "contract_funding.csv"
+    text = funding.read_text(encoding="utf-8")
+    assert ",121.79," in text
+    funding.write_text(text.replace(",121.79,", ",131.79,"), encoding="utf-8")
+    claims = root / "data" / "claims.csv"
+    claims.write_text(claims.read_text(encoding="utf-8").replace('"121.79"', '"131.79"').replace(",121.79,", ",131.79,"),
+                      encoding="utf-8")
+    third = run_build(root, "--cache")
+    assert third.returncode == 0, third.stderr[-3000:]
+    assert "contracting" in executed(third)
+    page = (root / "_build/html/chapters/contracting.html").read_text(encoding="utf-8")
+    assert "£131.79" in page and "£121.79" not in page
+    chart_csv = (root / "_build/html/figures/contracting/global-sum.csv").read_text(encoding="utf-8")
+    assert "131.79" in chart_csv and "121.79" not in chart_csv
