@@ -6,7 +6,7 @@ READY  := $(VENV)/.installed
 JOBS   ?= 2
 PORT   ?= 8000
 
-.PHONY: book test serve bench validate bib check lab freeze clean help pdf preview
+.PHONY: book test serve bench validate bib check lab freeze clean help pdf preview new-chapter
 
 help:
 	@echo "make book      build the HTML book into _build/html (creates .venv on first run)"
@@ -16,6 +16,8 @@ help:
 	@echo "make serve     serve _build/html on http://localhost:$(PORT)"
 	@echo "make pdf       write one printable PDF of the whole book to _build/pdf/book.pdf"
 	@echo "make bench     measure build times and page weights"
+	@echo "make check     fast pre-flight: data, stripped notebooks, lint, typed figures, acronyms"
+	@echo "make new-chapter NAME=\"Title\"  scaffold a chapter notebook and add it to _toc.yml"
 	@echo "make bib       regenerate references.bib from data/sources.csv"
 	@echo "make lab       open JupyterLab with the project's environment"
 
@@ -36,6 +38,13 @@ test: $(READY)
 
 validate: $(READY)
 	$(BIN)/python -m pcevidence.validate
+
+check: $(READY)
+	$(BIN)/python -m pcevidence.check
+
+new-chapter: $(READY)
+	@test -n "$(NAME)" || { echo 'usage: make new-chapter NAME="Title of the chapter"'; exit 1; }
+	$(BIN)/python -m pcevidence.scaffold "$(NAME)"
 
 bib: $(READY)
 	$(BIN)/python -m pcevidence.bib

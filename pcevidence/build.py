@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import re
 import shutil
 import sys
 import time
@@ -95,24 +96,46 @@ def build(root: Path, *, jobs: int = 1, builder: str = "html", quiet: bool = Fal
 
 
 def report_failure(exc: BaseException, root: Path) -> None:
-    """Sphinx prints only the outermost exception ("see the log"); print the cell's own error.
+    """Sphinx prints only the outermost exception ("see the log"); print the failing cell instead.
 
-    myst-nb raises ``ExecutionError(<notebook path>)`` from the ``CellExecutionError`` that holds
-    the failing cell's source and traceback, so walk the chain and show both.
+    myst-nb raises ``ExecutionError(<notebook path>)`` from the ``CellExecutionError`` holding the
+    cell's source and traceback. In a parallel build only the message crosses the process boundary,
+    so when the cause is missing, the named notebook is executed once more here to show it.
     """
     chain = []
     while exc is not None and exc not in chain:
         chain.append(exc)
         exc = exc.__cause__ or exc.__context__
+    match = re.search(r"ExecutionError: (\S+\.ipynb)", "\n".join(f"{type(e).__name__}: {e}" for e in chain))
     notebook = next((str(e) for e in chain if type(e).__name__ == "ExecutionError"), None)
-    if notebook:
-        try:
-            notebook = str(Path(notebook).resolve().relative_to(root))
-        except ValueError:
-            pass
-        print(f"\n=== A cell failed in chapter {notebook} ===", file=sys.stderr)
-    for e in chain[1:]:
-        print(f"{type(e).__name__}: {e}", file=sys.stderr)
+    notebook = notebook or (match.group(1) if match else None)
+    if not notebook:
+        return
+    path = Path(notebook).resolve()
+    try:
+        shown = path.relative_to(root)
+    except ValueError:
+        shown = path
+    print(f"\n=== A cell failed in chapter {shown} ===", file=sys.stderr)
+    cause = next((e for e in chain if type(e).__name__ == "CellExecutionError"), None)
+    if cause is None:
+        cause = _execute_for_traceback(path)
+    if cause is not None:
+        print(f"{type(cause).__name__}: {cause}", file=sys.stderr)
+
+
+def _execute_for_traceback(path: Path):
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    nb = nbformat.read(path, as_version=4)
+    try:
+        NotebookClient(nb, timeout=120, kernel_name="python3",
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+    except CellExecutionError as error:
+        return error
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,7 +13,7 @@ import pandas as pd
 from .charts import CATEGORICAL, FOCUS, SEQUENTIAL, TEXT, new_chart
 
 CERTAINTY_ORDER = ["high", "moderate", "low", "very low"]
-CERTAINTY_COLOURS = dict(zip(CERTAINTY_ORDER, ["#12436D", "#2073BC", "#6BACE6", "#BFBFBF"]))
+CERTAINTY_COLOURS = dict(zip(CERTAINTY_ORDER, ["#12436D", "#2073BC", "#6BACE6", "#BFBFBF"], strict=True))
 
 
 def _wrap(label: str, width: int = 22) -> str:
@@ -58,7 +58,7 @@ def bars(labels: list[str], values: list[float], *, value_labels: list[str] | No
         if highlight is not None else [colour] * len(labels)
     ax.barh([_wrap(label, 28) for label in labels], values, color=colours)
     top = max(values)
-    for y, (v, text) in enumerate(zip(values, value_labels or [f"{v:,.0f}" for v in values])):
+    for y, (v, text) in enumerate(zip(values, value_labels or [f"{v:,.0f}" for v in values], strict=True)):
         ax.text(v + top * 0.01, y, text, va="center", fontsize=11, color=TEXT)
     ax.set_xlim(0, top * 1.2)
     ax.grid(axis="y", visible=False)
@@ -75,7 +75,7 @@ def columns_by_period(periods: list[str], values: list[float], *, value_labels: 
     fig, ax = new_chart()
     x = np.arange(len(periods))
     ax.bar(x, values, color=colours or SEQUENTIAL[0], width=0.62)
-    for xi, v, text in zip(x, values, value_labels):
+    for xi, v, text in zip(x, values, value_labels, strict=True):
         ax.text(xi, v * 1.01, text, ha="center", va="bottom", fontsize=11, color=TEXT)
     ax.set_xticks(x, [_wrap(p, 12) for p in periods])
     ax.set_ylim(0, max(values) * 1.18)
