@@ -6,7 +6,7 @@ READY  := $(VENV)/.installed
 JOBS   ?= 2
 PORT   ?= 8000
 
-.PHONY: book test serve bench validate bib check lab freeze clean help pdf preview new-chapter
+.PHONY: book test serve bench validate bib check lab freeze clean help pdf preview new-chapter release
 
 help:
 	@echo "make book      build the HTML book into _build/html (creates .venv on first run)"
@@ -45,6 +45,10 @@ check: $(READY)
 new-chapter: $(READY)
 	@test -n "$(NAME)" || { echo 'usage: make new-chapter NAME="Title of the chapter"'; exit 1; }
 	$(BIN)/python -m pcevidence.scaffold "$(NAME)"
+
+release: $(READY)
+	@test -n "$(VERSION)" || { echo 'usage: make release VERSION=1.2.3'; exit 1; }
+	$(BIN)/python -m pcevidence.release "$(VERSION)"
 
 bib: $(READY)
 	$(BIN)/python -m pcevidence.bib

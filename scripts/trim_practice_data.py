@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import sys
 from pathlib import Path
 
@@ -73,7 +74,22 @@ def main() -> int:
             seen.setdefault(r["icb_code"], [r["icb_code"], r["region_code"], r["population"]])
     write(ROOT / "data" / "icb_population_16plus.csv", ["icb_code", "region_code", "population_16plus"],
           sorted(seen.values()))
+    record_checksums({"practice_workforce": WORKFORCE, "practice_access_2025_26": ACCESS,
+                      "icb_population_16plus": ICB_POP})
     return 0
+
+
+def record_checksums(upstream: dict[str, Path]) -> None:
+    """Write each trimmed file's checksum (checked by frictionless) and its upstream file's checksum
+    into data/datapackage.json, so provenance follows every refresh."""
+    path = ROOT / "data" / "datapackage.json"
+    package = json.loads(path.read_text(encoding="utf-8"))
+    for res in package["resources"]:
+        if res["name"] in upstream:
+            res["hash"] = "sha256:" + sha256(ROOT / "data" / res["path"])
+            res["upstream_sha256"] = sha256(upstream[res["name"]])
+    path.write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print("updated checksums in data/datapackage.json")
 
 
 if __name__ == "__main__":
