@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-BOOK_FILES = ["_config.yml", "_toc.yml", "references.bib", "pyproject.toml", "Makefile", "chapters", "data", "_static",
+BOOK_FILES = ["_config.yml", "_toc.yml", "references.bib", "pyproject.toml", "Makefile", "CITATION.cff", "chapters",
+              "data", "_static",
               "_templates", "pcevidence", "scripts"]
 
 
