@@ -1,0 +1,70 @@
+"""Computations the chapters share, on the bundled practice-level NHS data.
+
+Kept here, with tests, so every chapter computes Kent and Medway against England the same way.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+KENT_AND_MEDWAY = "Kent and Medway"
+
+
+def workforce_by_icb(workforce: pd.DataFrame, fiscal_year: int) -> pd.DataFrame:
+    """Registered patients per fully qualified FTE GP by ICB in one financial year.
+
+    Practices that report no GP FTE (missing, not zero) are left out of both the patients and the
+    GPs, so a gap in reporting does not inflate the ratio; their number is kept in the table.
+    """
+    year = workforce[workforce["fiscal_year"] == fiscal_year]
+    if year.empty:
+        raise ValueError(f"no workforce rows for fiscal_year {fiscal_year}")
+    reported = year[year["gp_fte"].notna() & year["icb_name"].notna()]
+    table = reported.groupby("icb_name").agg(practices=("practice_code", "nunique"),
+                                              registered_patients=("registered_patients", "sum"),
+                                              gp_fte=("gp_fte", "sum")).reset_index()
+    missing = year[year["gp_fte"].isna()].groupby("icb_name")["practice_code"].nunique()
+    table["practices_without_fte"] = table["icb_name"].map(missing).fillna(0).astype(int)
+    table["patients_per_gp_fte"] = table["registered_patients"] / table["gp_fte"]
+    return table.sort_values("patients_per_gp_fte", ascending=False).reset_index(drop=True)
+
+
+def workforce_england(workforce: pd.DataFrame) -> pd.DataFrame:
+    """England and Kent and Medway, each year: practices, patients, FTE GPs and patients per FTE GP."""
+    rows = []
+    for year in sorted(workforce["fiscal_year"].dropna().unique()):
+        table = workforce_by_icb(workforce, int(year))
+        for area, part in (("England", table), (KENT_AND_MEDWAY, table[table["icb_name"] == KENT_AND_MEDWAY])):
+            patients, fte = part["registered_patients"].sum(), part["gp_fte"].sum()
+            rows.append({"fiscal_year": int(year), "area": area, "practices": int(part["practices"].sum()),
+                         "registered_patients": patients, "gp_fte": fte, "patients_per_gp_fte": patients / fte})
+    return pd.DataFrame(rows)
+
+
+def practice_icb(workforce: pd.DataFrame) -> pd.Series:
+    """Each practice's ICB, from its latest workforce record."""
+    latest = workforce.dropna(subset=["icb_name"]).sort_values("fiscal_year").groupby("practice_code").tail(1)
+    return latest.set_index("practice_code")["icb_name"]
+
+
+def access_by_icb(access: pd.DataFrame, workforce: pd.DataFrame) -> pd.DataFrame:
+    """Appointments and online consultations per 1,000 registered patients, April 2025 to March 2026.
+
+    The denominator is the average registered list over the year (patient-months divided by 12).
+    Practices whose ICB is not known from the workforce data are counted in England only.
+    """
+    joined = access.assign(icb_name=access["practice_code"].map(practice_icb(workforce)),
+                           average_list=access["patient_months"] / 12)
+    table = joined.groupby("icb_name").agg(practices=("practice_code", "nunique"),
+                                           average_list=("average_list", "sum"),
+                                           appointments=("appointments", "sum"),
+                                           online_consultations=("online_consultations", "sum")).reset_index()
+    england = pd.DataFrame([{"icb_name": "England", "practices": joined["practice_code"].nunique(),
+                             "average_list": joined["average_list"].sum(),
+                             "appointments": joined["appointments"].sum(),
+                             "online_consultations": joined["online_consultations"].sum()}])
+    table = pd.concat([table, england], ignore_index=True)
+    table["appointments_per_1000"] = table["appointments"] / table["average_list"] * 1000
+    table["online_consultations_per_1000"] = table["online_consultations"] / table["average_list"] * 1000
+    table.attrs["unmatched_practices"] = int(joined["icb_name"].isna().sum())
+    return table

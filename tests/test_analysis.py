@@ -1,0 +1,43 @@
+"""The shared computations on practice-level data, on small tables worked out by hand."""
+
+import pandas as pd
+import pytest
+
+from pcevidence.analysis import access_by_icb, workforce_by_icb, workforce_england
+
+WORKFORCE = pd.DataFrame({
+    "practice_code": ["A1", "A2", "B1", "B2", "A1"],
+    "fiscal_year": [2025, 2025, 2025, 2025, 2024],
+    "icb_name": ["Kent and Medway", "Kent and Medway", "Other", "Other", "Kent and Medway"],
+    "registered_patients": [3000.0, 3000.0, 2000.0, 9999.0, 2800.0],
+    "gp_fte": [1.0, 1.0, 1.0, None, 1.0],
+    "gp_headcount": [1, 1, 1, None, 1],
+})
+
+
+def test_patients_per_fte_leaves_out_practices_without_fte():
+    table = workforce_by_icb(WORKFORCE, 2025).set_index("icb_name")
+    assert table.loc["Kent and Medway", "patients_per_gp_fte"] == 3000
+    assert table.loc["Other", "patients_per_gp_fte"] == 2000  # B2 (no FTE reported) is excluded
+    assert table.loc["Other", "practices_without_fte"] == 1
+
+
+def test_england_and_kent_by_year():
+    table = workforce_england(WORKFORCE).set_index(["fiscal_year", "area"])
+    assert table.loc[(2025, "England"), "patients_per_gp_fte"] == pytest.approx(8000 / 3)
+    assert table.loc[(2024, "Kent and Medway"), "patients_per_gp_fte"] == 2800
+
+
+def test_unknown_year_is_refused():
+    with pytest.raises(ValueError, match="2030"):
+        workforce_by_icb(WORKFORCE, 2030)
+
+
+def test_access_rates_per_1000_registered_patients():
+    access = pd.DataFrame({"practice_code": ["A1", "B1", "Z9"], "patient_months": [12000.0, 24000.0, 12000.0],
+                           "appointments": [5000, 8000, 1000], "online_consultations": [1000, 500, 0]})
+    table = access_by_icb(access, WORKFORCE).set_index("icb_name")
+    assert table.loc["Kent and Medway", "appointments_per_1000"] == 5000  # 5,000 per 1,000 patients a year
+    assert table.loc["Other", "online_consultations_per_1000"] == 250
+    assert table.loc["England", "appointments_per_1000"] == pytest.approx(14000 / 4000 * 1000)
+    assert table.attrs["unmatched_practices"] == 1
