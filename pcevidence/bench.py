@@ -6,6 +6,7 @@ rebuild, each notebook's execution time, the total HTML bytes, and the heaviest 
 
 from __future__ import annotations
 
+import gzip
 import os
 import platform
 import re
@@ -58,6 +59,77 @@ def page_weight(html_root: Path, page: Path) -> tuple[int, int]:
     return total, figures
 
 
+def stock_template(build: Path) -> tuple[float, str, int]:
+    """Build Jupyter Book's own starter template with its defaults, for comparison."""
+    target = build / "bench-stock"
+    shutil.rmtree(target, ignore_errors=True)
+    jb = [str(Path(sys.executable).with_name("jupyter-book"))]
+    subprocess.run([*jb, "create", str(target)], check=True, capture_output=True)
+    start = time.perf_counter()
+    subprocess.run([*jb, "build", str(target)], check=True, capture_output=True)
+    took = time.perf_counter() - start
+    html = target / "_build" / "html"
+    stock_pages = [p for p in html.glob("*.html") if p.name not in ("genindex.html", "search.html", "index.html")]
+    weights = browser_weights(html, stock_pages) or {p: page_weight(html, p) for p in stock_pages}
+    heaviest = max(weights, key=lambda p: weights[p][0])
+    gz = f" ({weights[heaviest][2]:,} gzipped)" if len(weights[heaviest]) > 2 else ""
+    return took, heaviest.name, f"{weights[heaviest][0]:,} bytes{gz}"
+
+
+def browser_weights(html: Path, pages: list[Path]) -> dict[Path, tuple[int, int]] | None:
+    """Bytes a first visit transfers, measured in Chromium: every response body the page loads
+    (HTML, CSS, JavaScript, fonts, figures), with an empty cache. None if no Chromium is available."""
+    try:
+        import functools
+        import http.server
+        import threading
+
+        from playwright.sync_api import sync_playwright
+
+        from .pdf import chromium
+    except ImportError:
+        return None
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(html))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    results = {}
+    try:
+        with sync_playwright() as p:
+            path = chromium()
+            args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+            browser = p.chromium.launch(executable_path=path, args=args) if path else p.chromium.launch(args=args)
+            for page_path in pages:
+                context = browser.new_context()
+                page = context.new_page()
+                sizes = {"total": 0, "figures": 0, "gzip": 0}
+
+                def on_response(response, sizes=sizes):
+                    try:
+                        body = len(response.body())
+                    except Exception:
+                        return
+                    sizes["total"] += body
+                    sizes["gzip"] += len(gzip.compress(response.body(), mtime=0))
+                    if response.url.split("?")[0].endswith(".svg") and "/figures/" in response.url:
+                        sizes["figures"] += body
+
+                page.on("response", on_response)
+                page.goto(f"{base}/{page_path.relative_to(html)}", wait_until="networkidle")
+                page.evaluate("window.scrollTo(0, document.body.scrollHeight)")  # load lazy charts too
+                page.wait_for_timeout(300)
+                results[page_path] = (sizes["total"], sizes["figures"], sizes["gzip"])
+                context.close()
+            browser.close()
+    finally:
+        server.shutdown()
+    return results
+
+
 def main() -> int:
     root = paths.project_root()
     build = root / "_build"
@@ -78,13 +150,21 @@ def main() -> int:
     pages = [p for p in html.rglob("*.html") if "_static" not in p.parts]
     total_bytes = sum(p.stat().st_size for p in html.rglob("*") if p.is_file())
     rows.append(("Total site bytes (all files)", f"{total_bytes:,}"))
-    weights = {p: page_weight(html, p) for p in pages}
+    measured = browser_weights(html, pages)
+    weights = measured or {p: page_weight(html, p) for p in pages}
+    how = "measured in Chromium" if measured else "estimated from files"
+    for p in sorted(pages):
+        gz = f", {weights[p][2]:,} gzipped" if len(weights[p]) > 2 else ""
+        rows.append((f"First load {p.relative_to(html)} ({how})", f"{weights[p][0]:,} bytes{gz}; figures {weights[p][1]:,}"))
     heaviest = max(weights, key=lambda p: weights[p][0])
-    rows.append((f"Heaviest first load: {heaviest.relative_to(html)}", f"{weights[heaviest][0]:,} bytes"))
-    rows.append(("  of which figures (SVG)", f"{weights[heaviest][1]:,} bytes"))
+    gz = f" ({weights[heaviest][2]:,} gzipped)" if len(weights[heaviest]) > 2 else ""
+    rows.append((f"Heaviest first load: {heaviest.relative_to(html)}", f"{weights[heaviest][0]:,} bytes{gz}"))
     svgs = sorted(html.rglob("figures/**/*.svg"), key=lambda p: p.stat().st_size)
     if svgs:
         rows.append((f"Largest figure: {svgs[-1].relative_to(html)}", f"{svgs[-1].stat().st_size:,} bytes"))
+    stock_time, stock_page, stock_bytes = stock_template(build)
+    rows.append((f"Stock Jupyter Book template: heaviest first load ({stock_page})", stock_bytes))
+    rows.append(("Stock Jupyter Book template: clean build", f"{stock_time:.1f} s"))
     machine = f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
     lines = [f"Machine: {machine}", "", "| Measure | Result |", "|---|---|"]
     lines += [f"| {a} | {b} |" for a, b in rows]

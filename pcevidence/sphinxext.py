@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -27,15 +28,35 @@ def _copy_figures(app: Sphinx, exception) -> None:
         shutil.copytree(source, target)
 
 
-def _fix_citation_roles(app: Sphinx, exception) -> None:
-    """Docutils marks bibliography entries role="doc-biblioentry" inside a role="list" container;
-    that role is deprecated and is not a list item, so screen readers (and axe) find a broken list."""
+_SEARCH_SCRIPTS = re.compile(r'\s*<script src="[./]*(?:_static/searchtools\.js|_static/language_data\.js|searchindex\.js)"></script>')
+_ICON_RULES = re.compile(r'(?:\.fa-[a-z0-9-]+(?::{1,2}before)?,?)+\{content:"[^"]*"\}')
+
+
+def _postprocess_html(app: Sphinx, exception) -> None:
+    """Small fixes to the theme's output, for readers:
+
+    * Docutils marks bibliography entries role="doc-biblioentry" inside a role="list" container; that
+      role is deprecated and is not a list item, so screen readers (and axe) find a broken list.
+    * The theme loads the whole search index on every page for an inline search the book does not
+      enable; only the search page needs it.
+    * The theme's stylesheet carries ~2,000 icon-font rules; the book draws its few icons itself
+      (_static/pcevidence-icons.css), so those rules are dropped (86 KB less on every first visit).
+    """
     if exception is not None or app.builder.format != "html":
         return
-    for page in Path(app.outdir).rglob("*.html"):
-        text = page.read_text(encoding="utf-8")
-        if 'role="doc-biblioentry"' in text:
-            page.write_text(text.replace('role="doc-biblioentry"', 'role="listitem"'), encoding="utf-8")
+    out = Path(app.outdir)
+    for page in out.rglob("*.html"):
+        if "_static" in page.relative_to(out).parts:
+            continue
+        text = original = page.read_text(encoding="utf-8")
+        text = text.replace('role="doc-biblioentry"', 'role="listitem"')
+        if page.name != "search.html":
+            text = _SEARCH_SCRIPTS.sub("", text)
+        if text != original:
+            page.write_text(text, encoding="utf-8")
+    css = out / "_static" / "styles" / "pydata-sphinx-theme.css"
+    if css.exists():
+        css.write_text(_ICON_RULES.sub("", css.read_text(encoding="utf-8")), encoding="utf-8")
 
 
 def _clear_figures(app: Sphinx) -> None:
@@ -61,5 +82,5 @@ def setup(app: Sphinx) -> dict:
     app.connect("builder-inited", _clear_figures)
     app.connect("html-page-context", _refuse_remote_assets)
     app.connect("build-finished", _copy_figures)
-    app.connect("build-finished", _fix_citation_roles)
+    app.connect("build-finished", _postprocess_html)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
