@@ -10,7 +10,7 @@ import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 
-from .charts import CATEGORICAL, FOCUS, SEQUENTIAL, TEXT, new_chart
+from .charts import CATEGORICAL, FOCUS, SEQUENTIAL, TEXT, TWO_SERIES, new_chart
 
 CERTAINTY_ORDER = ["high", "moderate", "low", "very low"]
 CERTAINTY_COLOURS = dict(zip(CERTAINTY_ORDER, ["#12436D", "#2073BC", "#6BACE6", "#BFBFBF"], strict=True))
@@ -121,6 +121,83 @@ def log_ranges(rows: pd.DataFrame, *, label: str, low: str, high: str, point: st
     ax.grid(axis="y", visible=False)
     ax.grid(axis="x", visible=True, which="major")
     ax.set_xlabel(xlabel)
+    if title:
+        ax.set_title(title)
+    return fig, ax
+
+
+def strip_rank(values: pd.Series, *, highlight: str, reference: float, reference_label: str, xlabel: str,
+               value_format=lambda v: f"{v:,.0f}", title: str = ""):
+    """Every area as a dot on one axis, one area highlighted and labelled, a reference line (e.g.
+    England) marked: readable at phone width where 42 labelled bars would not be."""
+    fig, ax = new_chart(height=2.4)
+    others = values.drop(index=highlight)
+    rank = int((values > values[highlight]).sum()) + 1
+    ax.scatter(others.values, [0] * len(others), s=90, color=FOCUS[1], edgecolor="white", linewidth=0.8, zorder=2,
+               label="Other ICBs")
+    ax.scatter([values[highlight]], [0], s=150, color=FOCUS[0], edgecolor="white", linewidth=1, zorder=3,
+               label=highlight)
+    ax.axvline(reference, color=TEXT, linestyle="--", linewidth=1.2, zorder=1)
+    ax.annotate(f"{reference_label}\n{value_format(reference)}", (reference, 0.55), ha="center", va="bottom",
+                fontsize=10.5, color=TEXT)
+    ax.annotate(f"{highlight}\n{value_format(values[highlight])} ({_ordinal(rank)} of {len(values)})",
+                (values[highlight], -0.55), ha="center", va="top", fontsize=10.5, color=FOCUS[0], fontweight="bold")
+    ax.set_ylim(-1.6, 1.5)
+    ax.set_yticks([])
+    ax.spines["left"].set_visible(False)
+    ax.grid(axis="y", visible=False)
+    ax.grid(axis="x", visible=True)
+    ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.set_xlabel(xlabel)
+    if title:
+        ax.set_title(title)
+    data = pd.DataFrame({"area": values.index, "value": values.values}).sort_values("value", ascending=False)
+    data["rank"] = range(1, len(data) + 1)
+    return fig, data
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def lines_by_year(table: pd.DataFrame, *, x: str, y: str, series: str, ylabel: str, value_format=lambda v: f"{v:,.0f}",
+                  title: str = ""):
+    """A few series over a few years, each point labelled with its value."""
+    fig, ax = new_chart()
+    for i, (name, part) in enumerate(table.groupby(series, sort=False)):
+        colour = TWO_SERIES[i % 2] if table[series].nunique() <= 2 else CATEGORICAL[i]
+        ax.plot(part[x], part[y], marker="o", color=colour, label=name)
+        for xv, yv in zip(part[x], part[y], strict=True):
+            ax.annotate(value_format(yv), (xv, yv), textcoords="offset points", xytext=(0, 8), ha="center",
+                        fontsize=10, color=colour)
+    ax.set_ylabel(ylabel)
+    ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    low, high = table[y].min(), table[y].max()
+    ax.set_ylim(low - (high - low) * 0.6 - 1, high + (high - low) * 0.5 + 1)
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2)
+    if title:
+        ax.set_title(title)
+    return fig, ax
+
+
+def paired_bars(categories: list[str], left: list[float], right: list[float], *, labels: tuple[str, str],
+                value_format=lambda v: f"{v:,.0f}", ylabel: str = "", title: str = ""):
+    """Two areas side by side for each measure (e.g. Kent and Medway against England)."""
+    fig, ax = new_chart()
+    x = np.arange(len(categories))
+    width = 0.38
+    for offset, values, colour, label in ((-width / 2, left, TWO_SERIES[0], labels[0]),
+                                          (width / 2, right, TWO_SERIES[1], labels[1])):
+        bars_ = ax.bar(x + offset, values, width, color=colour, label=label)
+        for bar, v in zip(bars_, values, strict=True):
+            ax.text(bar.get_x() + bar.get_width() / 2, v * 1.01, value_format(v), ha="center", va="bottom", fontsize=10.5,
+                    color=TEXT)
+    ax.set_xticks(x, [_wrap(c, 18) for c in categories])
+    ax.set_ylim(0, max(max(left), max(right)) * 1.18)
+    ax.set_ylabel(ylabel)
+    ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2)
     if title:
         ax.set_title(title)
     return fig, ax
