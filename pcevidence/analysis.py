@@ -68,3 +68,17 @@ def access_by_icb(access: pd.DataFrame, workforce: pd.DataFrame) -> pd.DataFrame
     table["online_consultations_per_1000"] = table["online_consultations"] / table["average_list"] * 1000
     table.attrs["unmatched_practices"] = int(joined["icb_name"].isna().sum())
     return table
+
+
+def partial_date(text: str) -> pd.Timestamp:
+    """'2025-09' -> 1 September 2025; '2025' -> 1 January 2025 (the start of the period named)."""
+    parts = str(text).split("-")
+    while len(parts) < 3:
+        parts.append("01")
+    return pd.Timestamp("-".join(parts))
+
+
+def financial_year(text: str) -> str:
+    """'2024-04' (the first month of a financial year) -> '2024/25'."""
+    year = int(str(text)[:4])
+    return f"{year}/{(year + 1) % 100:02d}"

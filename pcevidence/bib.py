@@ -8,6 +8,7 @@ test does the same.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -25,13 +26,26 @@ def _braced(text: str) -> str:
     return text
 
 
+_ORGANISATION = re.compile(
+    r"\b(NHS|BMA|RCGP|DHSC|LMCs?|ICB|Trust|Fund|Department|[Mm]inister|Confederation|Fact|Intelligence|Council|"
+    r"Committee|College|Association|England|Parliament|Team|Society|Centre|Digital|Government|Office|Board)\b")
+
+
+def author_field(author: str, publisher: str) -> str:
+    """Organisations are braced so BibTeX keeps them whole ('{NHS England}', not 'England, NHS');
+    people's names are joined with 'and' as BibTeX expects."""
+    if not author:
+        return "{" + _braced(publisher) + "}"
+    if _ORGANISATION.search(author) or author.startswith("The ") or author.isupper():
+        return "{" + _braced(author) + "}"
+    names = author.replace(" et al.", " and others")
+    return _braced(re.sub(r",\s*", " and ", names))
+
+
 def entry(row: dict) -> str:
-    parts = str(row["date_published"]).split("-")
+    parts = str(row["date_published"] or "").split("-") if row["date_published"] else ["n.d."]
     fields = []
-    if row.get("author"):
-        fields.append(("author", _braced(row["author"])))
-    else:
-        fields.append(("author", "{" + _braced(row["publisher"]) + "}"))
+    fields.append(("author", author_field(row.get("author") or "", row["publisher"])))
     fields.append(("title", "{" + _braced(row["title"]) + "}"))
     fields.append(("publisher", _braced(row["publisher"])))
     fields.append(("year", parts[0]))

@@ -93,6 +93,13 @@ class Chapter:
         c = claim(claim_id, self.root)
         self.glue(name, prose.format_value(c["value"], c["unit"]))
 
+    def glue_when(self, name: str, claim_id: str) -> None:
+        """Glue the date a claim refers to, at the precision the source gives ('1 July 2019', 'July 2019')."""
+        c = claim(claim_id, self.root)
+        if not c["as_of"]:
+            raise ValueError(f"claim {claim_id} has no as_of date to glue")
+        self.glue(name, prose.when(c["as_of"]))
+
     # -- charts ------------------------------------------------------------------------------
     def figure(self, fig, name: str, *, caption: str, alt: str, source: str, data: pd.DataFrame):
         """Save a chart and return the HTML that shows it with its number, caption, source and data link."""
@@ -111,8 +118,7 @@ class Chapter:
         e = html.escape
         markup = (
             f'<figure class="pcr-figure" id="figure-{self.slug}-{name}">'
-            f'<a href="{href}"><img src="{href}" alt="{e(alt)}" width="{width}" height="{height}" '
-            f'loading="lazy"></a>'
+            f'<a href="{href}"><img src="{href}" alt="{e(alt)}" width="{width}" height="{height}"></a>'
             f'<figcaption><span class="pcr-fignum">Figure {label}.</span> {e(caption)} '
             f'<span class="pcr-source">Source: {e(source)}.</span> '
             f'<a class="pcr-download" href="{csv_href}" download>Download the data (CSV)</a>'

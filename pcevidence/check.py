@@ -29,10 +29,11 @@ from .data import DataError, load, resource_names
 ALLOWED_PHRASES = [
     r"10 Year Health Plan", r"Health and Care Act 2022", r"WCAG 2\.2", r"NHS Long Term Plan",
     r"Open Government Licence v3\.0", r"CC BY 4\.0", r"ISO 8601", r"Python 3\.\d+", r"UTF-8",
-    r"Figure \d+(\.\d+)?", r"\d{4}/\d{2}(?!\d)", r"(?<![\d,.£])(19|20)\d{2}(?![\d,])", r"section \d+(\.\d+)*",
+    r"Figure \d+(\.\d+)?", r"\d{4}/\d{2}(?!\d)", r"(?<![\d,.£])(19|20)\d{2}(?!\d|,\d)", r"section \d+(\.\d+)*",
     r"sections \d+, \d+ and \d+\.\d+ to \d+\.\d+", r"B\.\d+(\.\d+)?", r"\d+(\.\d+)+\)?(?= of the)",
 ]
-TYPED_FIGURE = re.compile(r"£\s?\d[\d,.]*\s?(?:m|bn|k|million|billion)?|\b\d[\d,.]*\s?(?:%|per cent)|\b\d{1,3}(?:,\d{3})+\b|\b\d{2,}\b")
+MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+TYPED_FIGURE = re.compile(rf"\b\d{{1,2}} (?:{MONTHS})(?: \d{{4}})?\b|£\s?\d[\d,.]*\s?(?:m|bn|k|million|billion)?|\b\d[\d,.]*\s?(?:%|per cent)|\b\d{{1,3}}(?:,\d{{3}})+\b|\b\d{{2,}}\b")
 GLUE = re.compile(r"\{glue(?::\w+)?\}`[^`]*`")
 ROLE = re.compile(r"\{(?:cite|cite:p|cite:t|ref|numref|doc|download)\}`[^`]*`")
 CODE = re.compile(r"`[^`]*`")

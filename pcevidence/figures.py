@@ -51,16 +51,20 @@ def stacked_bars(table: pd.DataFrame, *, category: str, stack: str, order: list[
 
 
 def bars(labels: list[str], values: list[float], *, value_labels: list[str] | None = None, highlight=None,
-         xlabel: str = "", title: str = "", colour: str = "#12436D"):
+         xlabel: str = "", title: str = "", colour: str = "#12436D", colours: list[str] | None = None):
     """Horizontal bars with their values printed; ``highlight`` names bars drawn in focus colour."""
-    fig, ax = new_chart(height=0.5 * len(labels) + 1.4)
-    colours = [FOCUS[0] if (highlight is None or lab in highlight) else FOCUS[1] for lab in labels] \
-        if highlight is not None else [colour] * len(labels)
-    ax.barh([_wrap(label, 28) for label in labels], values, color=colours)
+    fig, ax = new_chart(height=0.55 * len(labels) + 1.2)
+    if colours is None:
+        colours = [FOCUS[0] if lab in highlight else FOCUS[1] for lab in labels] \
+            if highlight is not None else [colour] * len(labels)
+    ax.barh([_wrap(label, 22) for label in labels], values, color=colours)
+    ax.invert_yaxis()  # first label at the top, as read
     top = max(values)
     for y, (v, text) in enumerate(zip(values, value_labels or [f"{v:,.0f}" for v in values], strict=True)):
         ax.text(v + top * 0.01, y, text, va="center", fontsize=11, color=TEXT)
-    ax.set_xlim(0, top * 1.2)
+    ax.set_xlim(0, top * 1.3)
+    ax.xaxis.set_major_locator(mticker.MaxNLocator(4))
+    ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.grid(axis="y", visible=False)
     ax.grid(axis="x", visible=True)
     ax.set_xlabel(xlabel)
@@ -198,6 +202,30 @@ def paired_bars(categories: list[str], left: list[float], right: list[float], *,
     ax.set_ylabel(ylabel)
     ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2)
+    if title:
+        ax.set_title(title)
+    return fig, ax
+
+
+def dated_points(table: pd.DataFrame, *, date: str, value: str, series: str, qualifier: str | None = None,
+                 ylabel: str = "", title: str = ""):
+    """Figures reported at different dates, one marker style per measure, each labelled with its value.
+    Measures are not joined by lines: they are different counts, not one series."""
+    fig, ax = new_chart()
+    markers = ["o", "s", "D", "^", "v", "P"]
+    for i, (name, part) in enumerate(table.groupby(series, sort=False)):
+        colour = CATEGORICAL[i % len(CATEGORICAL)]
+        ax.scatter(part[date], part[value], s=70, marker=markers[i % len(markers)], color=colour, label=name, zorder=3)
+        for _, row in part.iterrows():
+            prefix = {"about": "~", "more than": ">"}.get(row[qualifier], "") if qualifier and row[qualifier] else ""
+            ax.annotate(f"{prefix}{row[value]:,.0f}", (row[date], row[value]), textcoords="offset points",
+                        xytext=(0, 9), ha="center", fontsize=10, color=colour)
+    ax.set_ylim(0, table[value].max() * 1.2)
+    ax.set_ylabel(ylabel)
+    ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=[1, 7]))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b\n%Y"))
+    ax.legend(loc="upper left", bbox_to_anchor=(0, -0.22), ncols=1, fontsize=10)
     if title:
         ax.set_title(title)
     return fig, ax

@@ -15,6 +15,7 @@ import pandas as pd
 from .data import DataError
 
 MAX_QUOTE_WORDS = 40
+PLANNED_YEARS = 10  # a claim's as_of may be a planned date up to this many years ahead
 EARLIEST = date(1948, 7, 5)  # the NHS began; nothing the review records can be older
 
 
@@ -35,7 +36,7 @@ def _partial_date_start(text: str) -> date:
     return date(*parts)
 
 
-def _check_dates(name: str, frame: pd.DataFrame, columns: list[str]) -> None:
+def _check_dates(name: str, frame: pd.DataFrame, columns: list[str], *, future_years: int = 0) -> None:
     path = frame.attrs.get("path", name)
     for column in columns:
         if column not in frame:
@@ -48,8 +49,10 @@ def _check_dates(name: str, frame: pd.DataFrame, columns: list[str]) -> None:
             except ValueError as exc:
                 raise DataError(path, f"is not a real date ({exc})", row=i + 2, column=column, value=value,
                                 rule="date range") from exc
-            if when > today():
-                raise DataError(path, f"is in the future (today is {today().isoformat()})", row=i + 2,
+            latest = today().replace(year=today().year + future_years)
+            if when > latest:
+                limit = f"today ({today().isoformat()})" if not future_years else f"{latest.isoformat()}"
+                raise DataError(path, f"is in the future: it must be no later than {limit}", row=i + 2,
                                 column=column, value=str(value), rule="date range")
             if when < EARLIEST:
                 raise DataError(path, f"is before {EARLIEST.isoformat()}", row=i + 2, column=column,
@@ -85,12 +88,15 @@ def check_claims(frame: pd.DataFrame) -> None:
                 raise DataError(path, f"links to {target}, but {target} does not link back to {claim_id}; "
                                 "conflicts are recorded on both claims", row=i, column="conflicts_with",
                                 value=target, rule="conflict links")
-    _check_dates("claims", frame, ["as_of"])
+    # A claim may describe a plan (e.g. ICB mergers from April 2027), so allow planned dates.
+    _check_dates("claims", frame, ["as_of"], future_years=PLANNED_YEARS)
 
 
 def check_sources(frame: pd.DataFrame) -> None:
     path = frame.attrs.get("path", "data/sources.csv")
     for i, row in enumerate(frame.itertuples(index=False), start=2):
+        if not row.date_published:
+            continue
         published = _partial_date_start(row.date_published)
         accessed = row.date_accessed.date()
         if accessed < published:
