@@ -82,3 +82,10 @@ def financial_year(text: str) -> str:
     """'2024-04' (the first month of a financial year) -> '2024/25'."""
     year = int(str(text)[:4])
     return f"{year}/{(year + 1) % 100:02d}"
+
+
+def per_patient(amount: float, patients: float) -> float:
+    """Pounds per patient per year, unrounded (round only for display)."""
+    if not patients or patients <= 0:
+        raise ValueError(f"cannot spread {amount} over {patients} patients")
+    return amount / patients

@@ -158,7 +158,12 @@ def sources_for(claim_ids: list[str], root: Path | None = None) -> list[str]:
 
 
 def cite(claim_ids: list[str], root: Path | None = None) -> str:
-    return "{cite:p}`" + ",".join(sources_for(claim_ids, root)) + "`"
+    """A MyST citation of the sources behind some claims."""
+    return cite_sources(sources_for(claim_ids, root))
+
+
+def cite_sources(source_ids: list[str]) -> str:
+    return "{cite:p}`" + ",".join(source_ids) + "`"
 
 
 CERTAINTY_LABEL = {"high": "High", "moderate": "Moderate", "low": "Low", "very low": "Very low"}

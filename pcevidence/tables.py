@@ -80,3 +80,41 @@ def data_dictionary_markdown(root=None) -> str:
                          "description": field.get("description", ""), "rules": "; ".join(rules)})
         parts.append(markdown_table(pd.DataFrame(rows)) + "\n")
     return "\n".join(parts)
+
+
+CHAPTER_TITLES = {
+    "index": "Introduction", "contracting": "Contracting and funding", "kent-medway": "Kent and Medway",
+    "neighbourhood-contracts": "Neighbourhood contracts", "trusts": "Trusts", "collective-action": "Collective action",
+    "synthesis": "Synthesis",
+}
+
+
+def evidence_table_markdown(root=None) -> str:
+    """Every finding in the review with its certainty and the sources behind it, chapter by chapter."""
+    from .book import CERTAINTY_LABEL, cite
+    from .data import load
+
+    findings = load("findings", root=root)
+    order = {slug: i for i, slug in enumerate(CHAPTER_TITLES)}
+    findings = findings.assign(_o=findings["chapter"].map(order)).sort_values(["_o", "order"])
+    table = pd.DataFrame({
+        "Chapter": findings["chapter"].map(CHAPTER_TITLES),
+        "Finding": findings["finding"],
+        "Certainty": findings["certainty"].map(CERTAINTY_LABEL),
+        "Sources": [cite(ids.split(), root) for ids in findings["claim_ids"]],
+    })
+    return markdown_table(table, raw={"Sources"})
+
+
+def events_markdown(events: pd.DataFrame, theme_labels: dict[str, str]) -> str:
+    """The dated events as a table, with each date shown only as precisely as its source gives it."""
+    from .book import cite_sources
+    from .prose import when
+
+    table = pd.DataFrame({
+        "Date": [when(d.date(), p) for d, p in zip(events["date"], events["date_precision"], strict=True)],
+        "Event": events["event"],
+        "Theme": events["theme"].map(theme_labels),
+        "Source": [cite_sources([s]) for s in events["source_id"]],
+    })
+    return markdown_table(table, raw={"Source"})

@@ -11,20 +11,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-BOOK_FILES = ["_config.yml", "_toc.yml", "references.bib", "pyproject.toml", "Makefile", "CITATION.cff", "chapters",
-              "data", "_static",
-              "_templates", "pcevidence", "scripts"]
+SKIP = shutil.ignore_patterns(".venv", "_build", ".git", "__pycache__", ".ipynb_checkpoints", ".pytest_cache",
+                              ".ruff_cache", "*.egg-info")
 
 
 def copy_book(target: Path) -> Path:
-    """Copy the parts of the book a build needs (not .venv, _build or .git) into ``target``."""
-    target.mkdir(parents=True, exist_ok=True)
-    for name in BOOK_FILES:
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, target / name, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
-        else:
-            shutil.copy2(src, target / name)
+    """Copy the repository as a reader would clone it (not .venv, _build or .git) into ``target``."""
+    shutil.copytree(ROOT, target, ignore=SKIP, dirs_exist_ok=True)
     return target
 
 

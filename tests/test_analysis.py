@@ -41,3 +41,11 @@ def test_access_rates_per_1000_registered_patients():
     assert table.loc["Other", "online_consultations_per_1000"] == 250
     assert table.loc["England", "appointments_per_1000"] == pytest.approx(14000 / 4000 * 1000)
     assert table.attrs["unmatched_practices"] == 1
+
+
+def test_per_patient_refuses_an_empty_denominator():
+    from pcevidence.analysis import per_patient
+
+    assert per_patient(10_000_000, 92_000) == pytest.approx(108.6956, rel=1e-4)
+    with pytest.raises(ValueError):
+        per_patient(1, 0)

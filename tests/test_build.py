@@ -153,3 +153,36 @@ def test_frictionless_validates_the_data_package():
                             cwd=ROOT, capture_output=True, text=True, env=dict(os.environ))
     assert result.returncode == 0, result.stdout[-3000:]
     assert '"valid": true' in result.stdout
+
+
+def test_text_from_csv_cells_is_shown_as_text_never_run(tmp_path):
+    """A `<script>` or a MyST role typed into a CSV cell appears on the page as literal text."""
+    root = copy_book(tmp_path / "book")
+    payload = '<script>alert("x")</script> {cite:p}`notakey` *stars*'
+    findings = root / "data" / "findings.csv"
+    lines = findings.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO("\n".join(lines))))
+    rows[1][header.index("finding")] = payload
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    findings.write_text(out.getvalue(), encoding="utf-8")
+    sources = root / "data" / "sources.csv"
+    rows = list(csv.reader(io.StringIO(sources.read_text(encoding="utf-8"))))
+    rows[1][rows[0].index("title")] = payload
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    sources.write_text(out.getvalue(), encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "pcevidence.bib"], cwd=root, check=True,
+                   env=dict(os.environ, PCEVIDENCE_ROOT=str(root), PYTHONPATH=str(root)))
+    result = run_build(root)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    html = root / "_build" / "html" / "chapters"
+    for page in ("index.html", "source-register.html"):
+        text = (html / page).read_text(encoding="utf-8")
+        assert '<script>alert("x")' not in text, page
+        assert "&lt;script&gt;alert(" in text, page
+        assert "{cite:p}`notakey`" in text or "{cite:p}" in text, page
