@@ -144,6 +144,26 @@ def check_acronyms(root: Path) -> list[str]:
     return problems
 
 
+def check_claims_cited(root: Path) -> list[str]:
+    """A number glued from a claim must have the claim's source cited somewhere on the same page."""
+    claims = load("claims", root=root).set_index("claim_id")
+    problems = []
+    for path in _notebooks(root):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+        text = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+        cited = {key for group in re.findall(r"\{cite(?::\w)?\}`([^`]*)`", text) for key in group.split(",")}
+        for claim_id in re.findall(r"glue_(?:claim|when)\(\s*\"[^\"]+\",\s*\"([A-Z]+-\d{3})\"", code):
+            if claim_id not in claims.index:
+                problems.append(f"{path.relative_to(root)}: glues claim {claim_id}, which is not in data/claims.csv")
+                continue
+            source = claims.loc[claim_id, "source_id"]
+            if source not in cited:
+                problems.append(f"{path.relative_to(root)}: glues claim {claim_id} but never cites its source "
+                                f"{{cite:p}}`{source}`")
+    return problems
+
+
 def check_findings(root: Path) -> list[str]:
     findings = load("findings", root=root)
     problems = []
@@ -168,7 +188,7 @@ def freshness_warnings(root: Path) -> list[str]:
 
 CHECKS = [("data package", check_data), ("notebooks stripped", check_stripped), ("lint (ruff)", check_lint),
           ("figures glued, not typed", check_typed_figures), ("acronyms expanded first", check_acronyms),
-          ("chapters have findings", check_findings)]
+          ("glued claims are cited", check_claims_cited), ("chapters have findings", check_findings)]
 
 
 def main() -> int:

@@ -112,11 +112,11 @@ def check(name: str, frame: pd.DataFrame, root: Path) -> None:
         check_sources(frame)
     elif name == "events":
         _check_dates(name, frame, ["date"])
-    elif name == "findings":
+    elif name in ("findings", "seed_assertions"):
         claims = set(_load("claims", root)["claim_id"])
-        path = frame.attrs.get("path", "data/findings.csv")
+        path = frame.attrs.get("path", f"data/{name}.csv")
         for i, row in enumerate(frame.itertuples(index=False), start=2):
-            for claim_id in row.claim_ids.split():
+            for claim_id in (row.claim_ids or "").split():
                 if claim_id not in claims:
                     raise DataError(path, "names a claim_id that is not in data/claims.csv", row=i,
                                     column="claim_ids", value=claim_id, rule="finding evidence")

@@ -118,3 +118,19 @@ def events_markdown(events: pd.DataFrame, theme_labels: dict[str, str]) -> str:
         "Source": [cite_sources([s]) for s in events["source_id"]],
     })
     return markdown_table(table, raw={"Source"})
+
+
+def seed_table_markdown(root=None) -> str:
+    """What each founding document asserts, and what the evidence shows."""
+    from .book import cite
+    from .data import load
+
+    seeds = load("seed_assertions", root=root)
+    table = pd.DataFrame({
+        "Document": seeds["seed"],
+        "What it says": seeds["assertion"],
+        "Verdict": seeds["verdict"].str.capitalize(),
+        "What the evidence shows": seeds["explanation"],
+        "Sources": [cite(ids.split(), root) if ids else "" for ids in seeds["claim_ids"].fillna("")],
+    })
+    return markdown_table(table, raw={"Sources"})

@@ -41,15 +41,15 @@ def test_glued_figures_years_and_named_plans_are_not_flagged(tmp_path):
 
 def test_acronym_before_expansion_is_found(tmp_path):
     root = copy_book(tmp_path / "book")
-    cell = edit_markdown(root, "contracting", "Each ICB decides.\n\nThe integrated care board ({term}`ICB`) again.")
+    cell = edit_markdown(root, "data-dictionary", "Each ICB decides.\n\nThe integrated care board ({term}`ICB`) again.")
     problems = [p for p in check.check_acronyms(root) if "'ICB'" in p]
-    assert problems and f"cell {cell}, line 1" in problems[0]
+    assert problems and "chapters/data-dictionary.ipynb" in problems[0] and f"cell {cell}, line 1" in problems[0]
 
 
 def test_acronym_expanded_at_first_use_passes(tmp_path):
     root = copy_book(tmp_path / "book")
-    edit_markdown(root, "contracting", "Each integrated care board ({term}`ICB`) decides.")
-    assert not [p for p in check.check_acronyms(root) if "'ICB'" in p and "contracting" in p]
+    edit_markdown(root, "data-dictionary", "Each integrated care board ({term}`ICB`) decides.")
+    assert not [p for p in check.check_acronyms(root) if "'ICB'" in p and "data-dictionary" in p]
 
 
 def test_notebook_with_outputs_is_found(tmp_path):
@@ -93,3 +93,16 @@ def test_stale_statistics_source_warns_but_does_not_fail(tmp_path, monkeypatch):
     warnings = check.freshness_warnings(root)
     assert len(warnings) == 1 and "row 2" in warnings[0] and "2026-01-15" in warnings[0]
     assert check.check_data(root) == []
+
+
+def test_glued_claim_without_its_citation_is_found(tmp_path):
+    root = copy_book(tmp_path / "book")
+    path = root / "chapters" / "contracting.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell('ch.glue_claim("pcn_count_again", "PCN-066")'))
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = cell.source.replace("bjgp2020pcnvariability", "hsj2019pcns1259")
+    nbformat.write(nb, path)
+    problems = check.check_claims_cited(root)
+    assert any("PCN-066" in p and "bjgp2020pcnvariability" in p for p in problems), problems
