@@ -110,11 +110,12 @@ def browser_weights(html: Path, pages: list[Path]) -> dict[Path, tuple[int, int]
 
                 def on_response(response, sizes=sizes):
                     try:
-                        body = len(response.body())
-                    except Exception:
+                        content = response.body()
+                    except Exception:  # a redirect or aborted request has no body
                         return
+                    body = len(content)
                     sizes["total"] += body
-                    sizes["gzip"] += len(gzip.compress(response.body(), mtime=0))
+                    sizes["gzip"] += len(gzip.compress(content, mtime=0))
                     if response.url.split("?")[0].endswith(".svg") and "/figures/" in response.url:
                         sizes["figures"] += body
 

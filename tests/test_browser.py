@@ -77,12 +77,13 @@ def visit(browser, url: str, *, width=1280, dark=False):
     context = browser.new_context(viewport={"width": width, "height": 900},
                                   color_scheme="dark" if dark else "light")
     page = context.new_page()
-    log = {"console": [], "pageerror": [], "failed": [], "foreign": []}
+    log = {"console": [], "pageerror": [], "failed": [], "foreign": [], "urls": []}
     origin = urlsplit(url).netloc
     page.on("console", lambda m: log["console"].append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: log["pageerror"].append(str(e)))
     page.on("response", lambda r: log["failed"].append(f"{r.status} {r.url}") if r.status >= 400 else None)
     page.on("requestfailed", lambda r: log["failed"].append(f"failed {r.url}"))
+    page.on("request", lambda r: log["urls"].append(r.url))
     page.on("request", lambda r: log["foreign"].append(r.url)
             if urlsplit(r.url).scheme in ("http", "https") and urlsplit(r.url).netloc != origin else None)
     page.goto(url, wait_until="networkidle")
@@ -101,6 +102,9 @@ def test_every_page_loads_cleanly_and_stays_local(built_book, server, browser):
             assert not log["pageerror"], f"{rel}: page errors {log['pageerror']}"
             assert not log["failed"], f"{rel}: failed requests {log['failed']}"
             assert not log["foreign"], f"{rel}: requests to other origins {log['foreign']}"
+            heavy = [u for u in log["urls"] if "fontawesome" in u or u.split("?")[0].endswith("searchindex.js")
+                     and not rel.endswith("search.html")]
+            assert not heavy, f"{rel}: loads assets the book replaced or does not need: {heavy}"
             name = rel.replace("/", "_").removesuffix(".html")
             page.screenshot(path=str(shots / f"{name}-{'desktop' if width > 400 else 'phone'}.png"), full_page=True)
             context.close()
