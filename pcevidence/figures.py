@@ -144,7 +144,7 @@ def strip_rank(values: pd.Series, *, highlight: str, reference: float, reference
     ax.axvline(reference, color=TEXT, linestyle="--", linewidth=1.2, zorder=1)
     ax.annotate(f"{reference_label}\n{value_format(reference)}", (reference, 0.55), ha="center", va="bottom",
                 fontsize=10.5, color=TEXT)
-    ax.annotate(f"{highlight}\n{value_format(values[highlight])} ({_ordinal(rank)} of {len(values)})",
+    ax.annotate(f"{highlight}\n{value_format(values[highlight])} ({ordinal(rank)} of {len(values)})",
                 (values[highlight], -0.55), ha="center", va="top", fontsize=10.5, color=FOCUS[0], fontweight="bold")
     ax.set_ylim(-1.6, 1.5)
     ax.set_yticks([])
@@ -160,7 +160,7 @@ def strip_rank(values: pd.Series, *, highlight: str, reference: float, reference
     return fig, data
 
 
-def _ordinal(n: int) -> str:
+def ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
 
