@@ -118,7 +118,7 @@ def test_every_chart_has_caption_source_and_its_data(built_book):
 def test_glued_numbers_reach_the_page(built_book):
     index = (built_book["html"] / "chapters" / "index.html").read_text(encoding="utf-8")
     claims = pd.read_csv(ROOT / "data" / "claims.csv")
-    assert re.search(rf'<span class="pasted-text">{len(claims)}</span> factual claims', index)
+    assert re.search(rf'rests on <span class="pasted-text">{len(claims)}</span> claims', index)
 
 
 def test_svg_bytes_are_identical_between_builds(built_book, tmp_path, monkeypatch):
