@@ -116,6 +116,8 @@ def log_ranges(rows: pd.DataFrame, *, label: str, low: str, high: str, point: st
         lo, hi, pt = getattr(row, low), getattr(row, high), getattr(row, point)
         if pd.notna(lo) and pd.notna(hi):
             ax.plot([lo, hi], [y, y], color=SEQUENTIAL[2], linewidth=6, solid_capstyle="butt", zorder=2)
+        elif pd.notna(lo):  # "or more": a lower bound only, drawn as an arrow pointing up the scale
+            ax.scatter([lo], [y], s=90, marker=">", color=SEQUENTIAL[1], zorder=3)
         if pd.notna(pt):
             ax.scatter([pt], [y], s=70, color=SEQUENTIAL[0], zorder=3)
     ax.set_yticks(range(len(rows)), [_wrap(v, 26) for v in rows[label]])
