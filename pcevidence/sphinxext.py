@@ -66,9 +66,8 @@ def _clear_figures(app: Sphinx) -> None:
         paths.figures_dir().mkdir(parents=True, exist_ok=True)
         return
     folder = paths.figures_dir()
-    if folder.exists():
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
 
 
 def _refuse_remote_assets(app: Sphinx, pagename, templatename, context, doctree) -> None:

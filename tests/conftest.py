@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -51,10 +52,30 @@ def bad_root(tmp_path, data_copy) -> Path:
 
 @pytest.fixture(scope="session")
 def built_book():
-    """Build the real book once (strict, as `make book` does) and report git status around it."""
-    before = git_status(ROOT)
-    result = run_build(ROOT)
-    after = git_status(ROOT)
+    """Build the real book once per test run (strict, as `make book` does) and report git status
+    around it. A file lock makes test workers take turns, and a worker that finds the book already
+    built in this run reuses it, so two builds never write into _build at the same time."""
+    import fcntl
+
+    (ROOT / "_build").mkdir(exist_ok=True)
+    run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID", "")
+    marker = ROOT / "_build" / ".test-build-run"
+    with open(ROOT / "_build" / ".test-build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            record = json.loads(marker.read_text()) if run_id and marker.exists() else {}
+        except ValueError:  # a marker from an older layout: build again
+            record = {}
+        if run_id and record.get("run") == run_id:  # built by another worker in this run: reuse its record
+            result = subprocess.CompletedProcess(record["args"], 0, record["stdout"], "")
+            return {"html": ROOT / "_build" / "html", "before": record["before"], "after": record["after"],
+                    "result": result}
+        before = git_status(ROOT)
+        result = run_build(ROOT)
+        after = git_status(ROOT)
+        if result.returncode == 0 and run_id:
+            marker.write_text(json.dumps({"run": run_id, "args": result.args, "stdout": result.stdout,
+                                          "before": before, "after": after}))
     if result.returncode != 0:
         pytest.fail(f"the book failed to build:\n{result.stdout[-4000:]}\n{result.stderr[-8000:]}")
     return {"html": ROOT / "_build" / "html", "before": before, "after": after, "result": result}
