@@ -166,6 +166,11 @@ def cite_sources(source_ids: list[str]) -> str:
     return "{cite:p}`" + ",".join(source_ids) + "`"
 
 
+# Plain-English names of the review's themes (the theme column of claims and events).
+THEME_LABELS = {"kent_variation": "Kent and Medway variation", "pcn_arrs": "PCNs and ARRS",
+                "workforce_funding": "Workforce and funding", "neighbourhood_contracts": "Neighbourhood contracts",
+                "trusts": "Trusts", "collective_action": "Collective action"}
+
 CERTAINTY_LABEL = {"high": "High", "moderate": "Moderate", "low": "Low", "very low": "Very low"}
 
 

@@ -46,7 +46,7 @@ def stacked_bars(table: pd.DataFrame, *, category: str, stack: str, order: list[
     ax.legend(ncols=min(4, len(stack_order)), loc="lower left", bbox_to_anchor=(0, 1.0), handlelength=1.2)
     if title:
         ax.set_title(title)
-    data = counts.reset_index().rename(columns={category: category})
+    data = counts.reset_index()
     return fig, data
 
 

@@ -66,7 +66,6 @@ def site_pages(html: Path) -> list[str]:
                   if "_static" not in p.parts and p.name not in ("genindex.html",) and p.relative_to(html) != Path("index.html"))
 
 
-PAGES = site_pages(ROOT / "_build" / "html") if (ROOT / "_build" / "html").exists() else []
 
 
 def all_pages(built_book) -> list[str]:
