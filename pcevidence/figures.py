@@ -231,3 +231,31 @@ def dated_points(table: pd.DataFrame, *, date: str, value: str, series: str, qua
     if title:
         ax.set_title(title)
     return fig, ax
+
+
+def shares(labels: list[str], values: list[float], *, value_labels: list[str], groups: list[str] | None = None,
+           xlabel: str = "Percent", title: str = ""):
+    """Horizontal bars of percentages on a 0-100 axis, each labelled; ``groups`` colours the bars by kind
+    (e.g. votes for action and votes to reject a contract) with a legend."""
+    fig, ax = new_chart(height=0.62 * len(labels) + 1.6)
+    kinds = list(dict.fromkeys(groups or [""]))
+    dark = [CATEGORICAL[0], CATEGORICAL[2], CATEGORICAL[4]]  # white labels inside the bars stay legible
+    colours = [dark[kinds.index(g) % len(dark)] for g in (groups or [""] * len(labels))]
+    ax.barh([_wrap(label, 24) for label in labels], values, color=colours, height=0.62)
+    ax.invert_yaxis()
+    for y, (v, text) in enumerate(zip(values, value_labels, strict=True)):
+        inside = v > 55
+        ax.text(v - 1.5 if inside else v + 1.5, y, text, va="center", ha="right" if inside else "left", fontsize=10.5,
+                color="white" if inside else TEXT)
+    ax.set_xlim(0, 100)
+    ax.xaxis.set_major_locator(mticker.MultipleLocator(25))
+    ax.grid(axis="y", visible=False)
+    ax.grid(axis="x", visible=True)
+    ax.set_xlabel(xlabel)
+    if groups:
+        from matplotlib.patches import Patch
+        ax.legend(handles=[Patch(color=dark[i % len(dark)], label=k) for i, k in enumerate(kinds)], loc="lower left",
+                  bbox_to_anchor=(0, 1.0), ncols=len(kinds), handlelength=1.2)
+    if title:
+        ax.set_title(title)
+    return fig, ax

@@ -134,3 +134,50 @@ def seed_table_markdown(root=None) -> str:
         "Sources": [cite(ids.split(), root) if ids else "" for ids in seeds["claim_ids"].fillna("")],
     })
     return markdown_table(table, raw={"Sources"})
+
+
+def _claim_when(row) -> str:
+    from .prose import when
+
+    return when(row["as_of"]) if isinstance(row["as_of"], str) and row["as_of"] else ""
+
+
+def claims_markdown(claim_ids: list[str], *, figure: bool = True, root=None) -> str:
+    """Chosen claims as a table: what the source says, the figure, when, certainty and source. Used
+    where a chapter sets claims side by side (for example competing cost estimates)."""
+    from .book import CERTAINTY_LABEL, cite_sources
+    from .data import load
+    from .prose import format_value
+
+    claims = load("claims", root=root).set_index("claim_id")
+    missing = [c for c in claim_ids if c not in claims.index]
+    if missing:
+        raise KeyError(f"claims {missing} are not in data/claims.csv")
+    rows = claims.loc[claim_ids].reset_index()
+    table = pd.DataFrame({"What the source says": rows["statement"]})
+    if figure:
+        table["Figure"] = [format_value(v, u) if pd.notna(v) else "" for v, u in zip(rows["value"], rows["unit"], strict=True)]
+    table["When"] = [_claim_when(r) for _, r in rows.iterrows()]
+    table["Certainty"] = rows["certainty"].map(CERTAINTY_LABEL)
+    table["Source"] = [cite_sources([s]) for s in rows["source_id"]]
+    return markdown_table(table, raw={"Source"})
+
+
+def stances_markdown(root=None) -> str:
+    """Who has said what about trusts holding neighbourhood contracts (data/stances.csv joined to the
+    claims that carry each position's quote, date, source and certainty)."""
+    from .book import CERTAINTY_LABEL, cite_sources
+    from .data import load
+
+    stances = load("stances", root=root)
+    claims = load("claims", root=root).set_index("claim_id")
+    rows = claims.loc[list(stances["claim_id"])].reset_index()
+    table = pd.DataFrame({
+        "Who": stances["actor"].values,
+        "Position": stances["stance"].str.capitalize().values,
+        "What they said": rows["statement"].values,
+        "When": [_claim_when(r) for _, r in rows.iterrows()],
+        "Certainty": rows["certainty"].map(CERTAINTY_LABEL).values,
+        "Source": [cite_sources([s]) for s in rows["source_id"]],
+    })
+    return markdown_table(table, raw={"Source"})
