@@ -259,3 +259,28 @@ def shares(labels: list[str], values: list[float], *, value_labels: list[str], g
     if title:
         ax.set_title(title)
     return fig, ax
+
+
+def stance_map(table: pd.DataFrame, *, actor: str, stance: str, scale: list[str], label: str, title: str = ""):
+    """Who stands where: one row per actor, positions placed on an ordered scale (e.g. from opposing to
+    supporting), each dot labelled (for example with the date of the statement)."""
+    actors = list(dict.fromkeys(table[actor]))
+    fig, ax = new_chart(height=0.5 * len(actors) + 2.6)
+    placed: dict[tuple[int, int], int] = {}
+    for _, row in table.iterrows():
+        y, x = actors.index(row[actor]), scale.index(row[stance])
+        n = placed.get((x, y), 0)
+        placed[(x, y)] = n + 1
+        ax.scatter([x + 0.18 * n], [y], s=80, color=CATEGORICAL[x % len(CATEGORICAL)], edgecolor="white", zorder=3)
+        ax.annotate(row[label], (x + 0.18 * n, y), textcoords="offset points", xytext=(0, 7), ha="center",
+                    fontsize=9, color=TEXT)
+    ax.set_yticks(range(len(actors)), [_wrap(a, 22) for a in actors])
+    ax.set_ylim(-0.8, len(actors) - 0.4)
+    ax.invert_yaxis()
+    ax.set_xticks(range(len(scale)), [_wrap(s, 14) for s in scale], fontsize=9.5)
+    ax.set_xlim(-0.5, len(scale) - 0.3)
+    ax.grid(axis="x", visible=True)
+    ax.grid(axis="y", visible=True, alpha=0.3)
+    if title:
+        ax.set_title(title)
+    return fig, ax
