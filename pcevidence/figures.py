@@ -202,7 +202,8 @@ def paired_bars(categories: list[str], left: list[float], right: list[float], *,
     ax.set_xticks(x, [_wrap(c, 18) for c in categories])
     ax.set_ylim(0, max(max(left), max(right)) * 1.18)
     ax.set_ylabel(ylabel)
-    ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    # Whole numbers print without decimals; a fractional tick (e.g. 2.5 of £ million) keeps its decimal.
+    ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:,.0f}" if v == int(v) else f"{v:,.1f}"))
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2)
     if title:
         ax.set_title(title)
@@ -262,25 +263,37 @@ def shares(labels: list[str], values: list[float], *, value_labels: list[str], g
 
 
 def stance_map(table: pd.DataFrame, *, actor: str, stance: str, scale: list[str], label: str, title: str = ""):
-    """Who stands where: one row per actor, positions placed on an ordered scale (e.g. from opposing to
-    supporting), each dot labelled (for example with the date of the statement)."""
+    """Who stands where: one row per actor, each statement a dot placed on an ordered scale (from the first
+    position in ``scale`` on the left to the last on the right), coloured by position and labelled (for
+    example with its date). The scale's ends are named on the axis and every position in the legend."""
     actors = list(dict.fromkeys(table[actor]))
-    fig, ax = new_chart(height=0.5 * len(actors) + 2.6)
+    fig, ax = new_chart(height=0.62 * len(actors) + 2.9)
+    colours = ["#801650", "#F46A25", "#3D3D3D", "#28A197", "#12436D"]
     placed: dict[tuple[int, int], int] = {}
     for _, row in table.iterrows():
         y, x = actors.index(row[actor]), scale.index(row[stance])
         n = placed.get((x, y), 0)
         placed[(x, y)] = n + 1
-        ax.scatter([x + 0.18 * n], [y], s=80, color=CATEGORICAL[x % len(CATEGORICAL)], edgecolor="white", zorder=3)
-        ax.annotate(row[label], (x + 0.18 * n, y), textcoords="offset points", xytext=(0, 7), ha="center",
-                    fontsize=9, color=TEXT)
+        yy = y + 0.32 * n  # a second statement in the same place sits just below the first
+        ax.scatter([x], [yy], s=70, color=colours[x % len(colours)], edgecolor="white", zorder=3)
+        # Labels alternate above and below by column so neighbouring positions never collide; a second
+        # statement in the same place is labelled to its right.
+        offset, ha, va = ((8, 0), "left", "center") if n else (((0, 7), "center", "bottom") if x % 2 == 0
+                                                               else ((0, -7), "center", "top"))
+        ax.annotate(row[label], (x, yy), textcoords="offset points", xytext=offset, ha=ha, va=va, fontsize=9,
+                    color=TEXT)
     ax.set_yticks(range(len(actors)), [_wrap(a, 22) for a in actors])
-    ax.set_ylim(-0.8, len(actors) - 0.4)
+    ax.set_ylim(-0.6, len(actors) - 0.2)
     ax.invert_yaxis()
-    ax.set_xticks(range(len(scale)), [_wrap(s, 14) for s in scale], fontsize=9.5)
-    ax.set_xlim(-0.5, len(scale) - 0.3)
+    ax.set_xticks([0, len(scale) - 1], [_wrap(scale[0][0].upper() + scale[0][1:], 18), _wrap(scale[-1][0].upper() + scale[-1][1:], 18)],
+                  fontsize=9.5)
+    ax.set_xlim(-0.6, len(scale) - 0.2)
     ax.grid(axis="x", visible=True)
-    ax.grid(axis="y", visible=True, alpha=0.3)
+    ax.grid(axis="y", visible=False)
+    from matplotlib.lines import Line2D
+    handles = [Line2D([], [], marker="o", linestyle="", color=colours[i % len(colours)], label=s[0].upper() + s[1:])
+               for i, s in enumerate(scale)]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.16), ncols=1, fontsize=9.5, frameon=False)
     if title:
         ax.set_title(title)
     return fig, ax

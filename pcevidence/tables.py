@@ -174,7 +174,7 @@ def stances_markdown(root=None) -> str:
     rows = claims.loc[list(stances["claim_id"])].reset_index()
     table = pd.DataFrame({
         "Who": stances["actor"].values,
-        "Position": stances["stance"].str.capitalize().values,
+        "Position": [s[0].upper() + s[1:] for s in stances["stance"]],
         "What they said": rows["statement"].values,
         "When": [_claim_when(r) for _, r in rows.iterrows()],
         "Certainty": rows["certainty"].map(CERTAINTY_LABEL).values,
