@@ -48,7 +48,11 @@ def release(version: str, root: Path | None = None, today: date | None = None) -
     sub(root / "pcevidence" / "__init__.py", r'^__version__ = ".*"$', f'__version__ = "{version}"')
     changelog = root / "chapters" / "changelog.md"
     text = changelog.read_text(encoding="utf-8")
-    if f"## Version {version}" not in text:
+    if f"## Version {version}" not in text and "\n## Unreleased\n" in text:
+        # The entries gathered under "Unreleased" become this version's entry.
+        changelog.write_text(text.replace("\n## Unreleased\n", f"\n## Version {version} ({today.isoformat()})\n", 1),
+                             encoding="utf-8")
+    elif f"## Version {version}" not in text:
         head, _, rest = text.partition("\n## ")
         entry = f"\n## Version {version} ({today.isoformat()})\n\n- Describe what changed in the evidence and the book.\n"
         changelog.write_text(head.rstrip("\n") + "\n" + entry + ("\n## " + rest if rest else ""), encoding="utf-8")

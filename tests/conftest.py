@@ -79,3 +79,12 @@ def built_book():
     if result.returncode != 0:
         pytest.fail(f"the book failed to build:\n{result.stdout[-4000:]}\n{result.stderr[-8000:]}")
     return {"html": ROOT / "_build" / "html", "before": before, "after": after, "result": result}
+
+
+def latest_access_date() -> str:
+    """The newest date_accessed in the real source register: tests that pin "today" use it, so they stay
+    valid as sources are added (a fixed date would make every newly read source look "in the future")."""
+    import csv
+
+    with (ROOT / "data" / "sources.csv").open(encoding="utf-8", newline="") as f:
+        return max(row["date_accessed"] for row in csv.DictReader(f))

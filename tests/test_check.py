@@ -5,7 +5,7 @@ import io
 
 import nbformat
 
-from conftest import copy_book
+from conftest import copy_book, latest_access_date
 from pcevidence import check
 
 
@@ -82,7 +82,7 @@ def test_bad_data_is_found(tmp_path):
 
 
 def test_stale_statistics_source_warns_but_does_not_fail(tmp_path, monkeypatch):
-    monkeypatch.setenv("PCEVIDENCE_TODAY", "2026-11-22")
+    monkeypatch.setenv("PCEVIDENCE_TODAY", latest_access_date())
     root = copy_book(tmp_path / "book")
     path = root / "data" / "sources.csv"
     rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))

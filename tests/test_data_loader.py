@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import latest_access_date
 from pcevidence.data import DataError, load
 
 
@@ -111,7 +112,7 @@ def test_impossible_calendar_date(bad_root):
 
 
 def test_date_in_the_future(bad_root, monkeypatch):
-    monkeypatch.setenv("PCEVIDENCE_TODAY", "2026-11-22")
+    monkeypatch.setenv("PCEVIDENCE_TODAY", latest_access_date())
     set_cell(bad_root, "claims.csv", 2, "as_of", "2041-01")
     expect(bad_root, "claims", file="data/claims.csv", row=2, column="as_of", words="in the future")
 

@@ -151,7 +151,20 @@ def test_recipe_7_cut_a_release(tmp_path):
     release("9.8.7", root=root, today=date(2026, 12, 1))
     assert set(versions(root).values()) == {"9.8.7"}
     assert "date-released: 2026-12-01" in (root / "CITATION.cff").read_text(encoding="utf-8")
-    assert "## Version 9.8.7 (2026-12-01)" in (root / "chapters" / "changelog.md").read_text(encoding="utf-8")
+    changelog = (root / "chapters" / "changelog.md").read_text(encoding="utf-8")
+    assert "## Version 9.8.7 (2026-12-01)" in changelog
+    # Entries written under "Unreleased" become the new version's entry, above the previous version.
+    assert "## Unreleased" not in changelog
+    assert changelog.index("## Version 9.8.7") < changelog.index("## Version 0.1.0")
+
+
+def test_release_without_unreleased_entries_adds_a_version_heading(tmp_path):
+    root = copy_book(tmp_path / "book")
+    changelog = root / "chapters" / "changelog.md"
+    changelog.write_text("# Changelog\n\nIntro.\n\n## Version 0.1.0 (2026-11-22)\n\n- First.\n", encoding="utf-8")
+    release("0.2.0", root=root, today=date(2026, 12, 1))
+    text = changelog.read_text(encoding="utf-8")
+    assert text.index("## Version 0.2.0 (2026-12-01)") < text.index("## Version 0.1.0")
 
 
 def test_the_repository_records_one_version():
