@@ -61,6 +61,11 @@ def _prepare_cache(root: Path) -> Path:
     if not stamp.exists() or stamp.read_text() != current or not figures.exists():
         shutil.rmtree(cache, ignore_errors=True)
         print("Execution cache cleared: data, package or configuration changed since the last cached build")
+    # Create the cache database now, in this one process: with parallel reading, two Sphinx workers would
+    # otherwise both try to create it on a fresh cache and one fails ("table nbcache already exists").
+    from jupyter_cache import get_cache
+
+    get_cache(str(cache)).list_cache_records()
     return cache
 
 

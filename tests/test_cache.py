@@ -1,5 +1,5 @@
 """The author's cached rebuild (`make preview`) cannot go stale: a data change re-executes the
-notebooks, a prose edit re-executes only its own notebook."""
+notebooks, a prose-only edit re-executes nothing (its outputs come from the cache)."""
 
 import re
 
@@ -47,3 +47,16 @@ def test_cached_rebuild_follows_data_and_prose_edits(tmp_path):
     assert "£131.79" in page and "£121.79" not in page
     chart_csv = (root / "_build/html/figures/contracting/global-sum.csv").read_text(encoding="utf-8")
     assert "131.79" in chart_csv and "121.79" not in chart_csv
+
+
+def test_fresh_cache_database_is_created_before_parallel_workers_start(tmp_path, monkeypatch):
+    # Two Sphinx workers reading in parallel both tried to create the database of a fresh cache, and one
+    # failed with "table nbcache already exists"; the build now creates it first, in one process.
+    from pcevidence.build import _prepare_cache
+
+    root = copy_book(tmp_path / "book")
+    monkeypatch.setenv("PCEVIDENCE_ROOT", str(root))
+    monkeypatch.setenv("PCEVIDENCE_FIGURES", str(root / "_build" / "figures"))
+    cache = _prepare_cache(root)
+    assert (cache / "global.db").is_file()
+    assert _prepare_cache(root) == cache  # a second call keeps the same, usable cache
