@@ -100,8 +100,13 @@ def timeline(events: pd.DataFrame, *, themes: list[str], theme_labels: dict[str,
     ax.set_yticks(range(len(themes)), [_wrap(theme_labels[t], 20) for t in themes])
     ax.set_ylim(-0.7, len(themes) - 0.3)
     ax.invert_yaxis()
-    ax.xaxis.set_major_locator(mdates.YearLocator())
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    span_days = (events["date"].max() - events["date"].min()).days
+    if span_days < 3 * 365:  # a short span: half-yearly ticks, or a single year label would be all the reader gets
+        ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=[1, 7]))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b\n%Y"))
+    else:
+        ax.xaxis.set_major_locator(mdates.YearLocator())
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
     ax.grid(axis="y", visible=False)
     ax.grid(axis="x", visible=True)
     if title:

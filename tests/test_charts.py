@@ -64,3 +64,27 @@ def test_house_palette_is_the_analysis_function_palette():
     fig, ax = new_chart()
     line = ax.plot([0, 1], [0, 1])[0]
     assert line.get_color().lower() == "#12436d"
+
+
+def _tick_labels(fig, ax):
+    fig.canvas.draw()
+    return [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+
+
+def test_timeline_of_a_short_span_labels_half_years_not_a_single_year():
+    from pcevidence import figures
+
+    events = pd.DataFrame({"date": pd.to_datetime(["2025-01-30", "2025-09-09", "2026-06-04"]),
+                           "theme": ["a", "a", "b"]})
+    fig, ax = figures.timeline(events, themes=["a", "b"], theme_labels={"a": "A", "b": "B"})
+    labels = _tick_labels(fig, ax)
+    assert len(labels) >= 2 and any(label.startswith("Jul") for label in labels), labels
+
+
+def test_timeline_of_a_long_span_labels_years():
+    from pcevidence import figures
+
+    events = pd.DataFrame({"date": pd.to_datetime(["2019-07-01", "2026-06-04"]), "theme": ["a", "a"]})
+    fig, ax = figures.timeline(events, themes=["a"], theme_labels={"a": "A"})
+    labels = _tick_labels(fig, ax)
+    assert "2020" in labels and not any(label.startswith("Jul") for label in labels), labels
