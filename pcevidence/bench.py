@@ -1,7 +1,8 @@
 """``make bench``: measure, do not guess. Prints a Markdown table and writes it to _build/bench.md.
 
 Measures: a clean build with one process and with two (notebooks execute in parallel), a warm
-rebuild, cached author rebuilds (nothing changed; a prose-only edit), each notebook's execution time, the total HTML bytes, and the heaviest page with its figures.
+rebuild, cached author rebuilds (nothing changed; a prose-only edit; a code edit), each notebook's
+execution time, the total HTML bytes, and the heaviest page with its figures.
 """
 
 from __future__ import annotations
@@ -147,19 +148,16 @@ def cached_rebuilds(root: Path, jobs: int) -> list[tuple[str, str]]:
         took, executed = _build(copy, jobs, "--cache")
         rows.append(("Cached rebuild, nothing changed (make preview)", f"{took:.1f} s; {len(executed)} notebooks re-executed"))
         notebook = copy / "chapters" / "contracting.ipynb"
-        nb = json.loads(notebook.read_text(encoding="utf-8"))
-        cell = next(c for c in nb["cells"] if c["cell_type"] == "markdown")
-        cell["source"] = ["".join(cell["source"]) + "\n\nA sentence added by the benchmark."]
-        notebook.write_text(json.dumps(nb, indent=1), encoding="utf-8")
-        took, executed = _build(copy, jobs, "--cache")
-        rows.append(("Cached rebuild after a prose-only edit to one chapter (make preview)",
-                     f"{took:.1f} s; {len(executed)} notebook(s) re-executed"))
-        cell = next(c for c in nb["cells"] if c["cell_type"] == "code")
-        cell["source"] = ["".join(cell["source"]) + "\nbenchmark_marker = 1"]
-        notebook.write_text(json.dumps(nb, indent=1), encoding="utf-8")
-        took, executed = _build(copy, jobs, "--cache")
-        rows.append(("Cached rebuild after a code edit to one chapter (make preview)",
-                     f"{took:.1f} s; {len(executed)} notebook(s) re-executed: {', '.join(sorted(executed)) or 'none'}"))
+        for label, cell_type, addition in (
+                ("a prose-only edit", "markdown", "\n\nA sentence added by the benchmark."),
+                ("a code edit", "code", "\nbenchmark_marker = 1")):
+            nb = json.loads(notebook.read_text(encoding="utf-8"))
+            cell = next(c for c in nb["cells"] if c["cell_type"] == cell_type)
+            cell["source"] = ["".join(cell["source"]) + addition]
+            notebook.write_text(json.dumps(nb, indent=1), encoding="utf-8")
+            took, executed = _build(copy, jobs, "--cache")
+            rows.append((f"Cached rebuild after {label} to one chapter (make preview)",
+                         f"{took:.1f} s; {len(executed)} notebook(s) re-executed: {', '.join(sorted(executed)) or 'none'}"))
     return rows
 
 

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .charts import CATEGORICAL, FOCUS, SEQUENTIAL, TEXT, TWO_SERIES, new_chart
+from .prose import first_upper
 
 CERTAINTY_ORDER = ["high", "moderate", "low", "very low"]
 CERTAINTY_COLOURS = dict(zip(CERTAINTY_ORDER, ["#12436D", "#2073BC", "#6BACE6", "#BFBFBF"], strict=True))
@@ -290,13 +291,13 @@ def stance_map(table: pd.DataFrame, *, actor: str, stance: str, scale: list[str]
     ax.set_yticks(range(len(actors)), [_wrap(a, 22) for a in actors])
     ax.set_ylim(-0.6, len(actors) - 0.2)
     ax.invert_yaxis()
-    ax.set_xticks([0, len(scale) - 1], [_wrap(scale[0][0].upper() + scale[0][1:], 18), _wrap(scale[-1][0].upper() + scale[-1][1:], 18)],
+    ax.set_xticks([0, len(scale) - 1], [_wrap(first_upper(scale[0]), 18), _wrap(first_upper(scale[-1]), 18)],
                   fontsize=9.5)
     ax.set_xlim(-0.6, len(scale) - 0.2)
     ax.grid(axis="x", visible=True)
     ax.grid(axis="y", visible=False)
     from matplotlib.lines import Line2D
-    handles = [Line2D([], [], marker="o", linestyle="", color=colours[i % len(colours)], label=s[0].upper() + s[1:])
+    handles = [Line2D([], [], marker="o", linestyle="", color=colours[i % len(colours)], label=first_upper(s))
                for i, s in enumerate(scale)]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.16), ncols=1, fontsize=9.5, frameon=False)
     if title:

@@ -104,6 +104,11 @@ def when(value, precision: str = "day") -> str:
     raise ValueError(f"precision must be day, month or year, not {precision!r}")
 
 
+def first_upper(text: str) -> str:
+    """Capitalise only the first letter ('wait until GP contracts...' keeps 'GP'; str.capitalize would not)."""
+    return text[:1].upper() + text[1:]
+
+
 def fiscal_year(start_year: int) -> str:
     """2025 -> '2025/26' (the NHS financial year starting in April of ``start_year``)."""
     return f"{start_year}/{(start_year + 1) % 100:02d}"

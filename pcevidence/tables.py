@@ -136,48 +136,68 @@ def seed_table_markdown(root=None) -> str:
     return markdown_table(table, raw={"Sources"})
 
 
-def _claim_when(row) -> str:
+def _claim_columns(claims: pd.DataFrame) -> dict[str, list]:
+    """When, certainty and source columns for claims shown in a table (one row per claim)."""
+    from .book import CERTAINTY_LABEL, cite_sources
     from .prose import when
 
-    return when(row["as_of"]) if isinstance(row["as_of"], str) and row["as_of"] else ""
+    return {
+        "When": [when(a) if isinstance(a, str) and a else "" for a in claims["as_of"]],
+        "Certainty": list(claims["certainty"].map(CERTAINTY_LABEL)),
+        "Source": [cite_sources([s]) for s in claims["source_id"]],
+    }
 
 
-def claims_markdown(claim_ids: list[str], *, figure: bool = True, root=None) -> str:
-    """Chosen claims as a table: what the source says, the figure, when, certainty and source. Used
-    where a chapter sets claims side by side (for example competing cost estimates)."""
-    from .book import CERTAINTY_LABEL, cite_sources
+def _claims_for(claim_ids: list[str], root=None) -> pd.DataFrame:
     from .data import load
-    from .prose import format_value
 
     claims = load("claims", root=root).set_index("claim_id")
     missing = [c for c in claim_ids if c not in claims.index]
     if missing:
         raise KeyError(f"claims {missing} are not in data/claims.csv")
-    rows = claims.loc[claim_ids].reset_index()
+    return claims.loc[claim_ids].reset_index()
+
+
+def claims_markdown(claim_ids: list[str], *, figure: bool = True, root=None) -> str:
+    """Chosen claims as a table: what the source says, the figure, when, certainty and source. Used
+    where a chapter sets claims side by side (for example competing cost estimates)."""
+    from .prose import format_value
+
+    rows = _claims_for(claim_ids, root)
     table = pd.DataFrame({"What the source says": rows["statement"]})
     if figure:
         table["Figure"] = [format_value(v, u) if pd.notna(v) else "" for v, u in zip(rows["value"], rows["unit"], strict=True)]
-    table["When"] = [_claim_when(r) for _, r in rows.iterrows()]
-    table["Certainty"] = rows["certainty"].map(CERTAINTY_LABEL)
-    table["Source"] = [cite_sources([s]) for s in rows["source_id"]]
+    for name, column in _claim_columns(rows).items():
+        table[name] = column
     return markdown_table(table, raw={"Source"})
 
 
-def stances_markdown(root=None) -> str:
-    """Who has said what about trusts holding neighbourhood contracts (data/stances.csv joined to the
-    claims that carry each position's quote, date, source and certainty)."""
-    from .book import CERTAINTY_LABEL, cite_sources
-    from .data import load
+def stance_scale(root=None) -> list[str]:
+    """The positions on trusts, in order from opposing to supporting (the schema's enum for stances.stance)."""
+    resource = next(r for r in package(root)["resources"] if r["name"] == "stances")
+    return next(f for f in resource["schema"]["fields"] if f["name"] == "stance")["constraints"]["enum"]
 
-    stances = load("stances", root=root)
-    claims = load("claims", root=root).set_index("claim_id")
-    rows = claims.loc[list(stances["claim_id"])].reset_index()
-    table = pd.DataFrame({
-        "Who": stances["actor"].values,
-        "Position": [s[0].upper() + s[1:] for s in stances["stance"]],
-        "What they said": rows["statement"].values,
-        "When": [_claim_when(r) for _, r in rows.iterrows()],
-        "Certainty": rows["certainty"].map(CERTAINTY_LABEL).values,
-        "Source": [cite_sources([s]) for s in rows["source_id"]],
-    })
+
+def stances_frame(root=None) -> pd.DataFrame:
+    """data/stances.csv joined to the claims that carry each position's statement, date, source and
+    certainty; ``when`` is the date in words. Shared by the stance table and the stance chart."""
+    from .data import load
+    from .prose import when
+
+    stances = load("stances", root=root).reset_index(drop=True)
+    claims = _claims_for(list(stances["claim_id"]), root)
+    return stances.assign(statement=claims["statement"].values, as_of=claims["as_of"].values,
+                          certainty=claims["certainty"].values, source_id=claims["source_id"].values,
+                          when=[when(a) if isinstance(a, str) and a else "" for a in claims["as_of"]])
+
+
+def stances_markdown(root=None) -> str:
+    """Who has said what about trusts holding neighbourhood contracts."""
+    from .prose import first_upper
+
+    frame = stances_frame(root)
+    table = pd.DataFrame({"Who": frame["actor"], "Position": [first_upper(s) for s in frame["stance"]],
+                          "What they said": frame["statement"]})
+    for name, column in _claim_columns(frame).items():
+        table[name] = column
     return markdown_table(table, raw={"Source"})
