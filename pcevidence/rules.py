@@ -106,12 +106,25 @@ def check_sources(frame: pd.DataFrame) -> None:
 
 
 def check(name: str, frame: pd.DataFrame, root: Path) -> None:
+    """Apply the project's rules for table ``name`` (each rule is one function, called from here only)."""
     if name == "claims":
         check_claims(frame)
     elif name == "sources":
         check_sources(frame)
     elif name == "events":
         _check_dates(name, frame, ["date"])
+    elif name == "search_log":
+        check_search_log(frame, root)
+    elif name == "evaluations":
+        check_evaluations(frame, root)
+    elif name == "watchlist":
+        check_watchlist(frame, root)
+    elif name == "unknowns":
+        check_unknowns(frame, root)
+    elif name == "revisions":
+        from .editions import check_revisions
+
+        check_revisions(root)
     elif name in ("findings", "seed_assertions"):
         claims = set(_load("claims", root)["claim_id"])
         path = frame.attrs.get("path", f"data/{name}.csv")
@@ -120,9 +133,192 @@ def check(name: str, frame: pd.DataFrame, root: Path) -> None:
                 if claim_id not in claims:
                     raise DataError(path, "names a claim_id that is not in data/claims.csv", row=i,
                                     column="claim_ids", value=claim_id, rule="finding evidence")
+    from .data import resource
+
+    fields = resource(name, root).get("claim_value_fields")
+    if fields:
+        check_claim_agreement(name, frame, fields, _load("claims", root))
 
 
 def _load(name: str, root: Path) -> pd.DataFrame:
     from .data import load
 
     return load(name, root=root)
+
+
+# -- one owner per fact: statistics tables agree with the claims that hold their quotes ----------
+
+_NUMBER_WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())}
+_ORDINAL_WORDS = {w: i + 1 for i, w in enumerate(
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split())}
+_SCALES = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6, "bn": 1e9, "billion": 1e9}
+_QUOTED_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s*(k|m|mn|bn|million|billion|thousand)?\b",
+                            re.IGNORECASE)
+
+
+def numbers_in(text: str) -> set[float]:
+    """Every number a quote states, as a reader would read it: '£8.8m' is 8,800,000, '12,590' is
+    12590, '98.3%' is 98.3, 'eighth' is 8, 'three' is 3, '3 million' is 3,000,000."""
+    found: set[float] = set()
+    for whole, frac, scale in _QUOTED_NUMBER.findall(text or ""):
+        value = float(whole.replace(",", "") + (frac or ""))
+        found.add(value)
+        if scale:
+            found.add(round(value * _SCALES[scale.lower()], 6))
+    for word in re.findall(r"[a-z]+", (text or "").lower()):
+        if word in _NUMBER_WORDS:
+            found.add(float(_NUMBER_WORDS[word]))
+        if word in _ORDINAL_WORDS:
+            found.add(float(_ORDINAL_WORDS[word]))
+    return found
+
+
+def _same(a: float, b: float) -> bool:
+    return abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(a)))
+
+
+def check_claim_agreement(name: str, frame: pd.DataFrame, fields: list[str], claims: pd.DataFrame) -> None:
+    """A statistics table that repeats a claim's figure must agree with it: each figure in the
+    table's ``claim_value_fields`` must be the value of, or a number stated in the verbatim quote of,
+    the row's claim (``claim_id``) or one of its ``other_claim_ids``. The claims (value, quote,
+    source) own the figures; the table is a view of them for charts."""
+    path = frame.attrs.get("path", f"data/{name}.csv")
+    by_id = claims.set_index("claim_id")
+    for i, row in enumerate(frame.to_dict("records"), start=2):
+        ids = [row.get("claim_id")] + (row.get("other_claim_ids") or "").split()
+        for claim_id in ids[1:]:
+            if claim_id not in by_id.index:
+                raise DataError(path, "is not a claim_id in data/claims.csv", row=i, column="other_claim_ids",
+                                value=claim_id, rule="one owner per fact")
+        ids = [c for c in ids if c and c in by_id.index]  # a missing claim_id is the foreign key's to report
+        if not ids:
+            continue
+        values = [by_id.loc[c, "value"] for c in ids if pd.notna(by_id.loc[c, "value"])]
+        stated = set().union(*(numbers_in(by_id.loc[c, "quote"]) for c in ids))
+        for field in fields:
+            value = row.get(field)
+            if value is None or pd.isna(value):
+                continue
+            if any(_same(value, v) for v in values) or any(_same(value, n) for n in stated):
+                continue
+            held = ", ".join(f"{c} has {'no value' if pd.isna(by_id.loc[c, 'value']) else format(by_id.loc[c, 'value'], 'g')}"
+                             for c in ids)
+            raise DataError(path, f"disagrees with its claim(s) in data/claims.csv ({held}; their quotes state "
+                            f"{', '.join(format(n, 'g') for n in sorted(stated)) or 'no number'}); correct "
+                            "whichever is wrong (the claim, with its quote, owns the figure)", row=i, column=field,
+                            value=f"{value:g}", rule="one owner per fact")
+
+
+# -- the search log: where the evidence was looked for, and what became of what was found ----------
+
+EXCLUSION_REASONS = ["already registered", "off topic", "unreliable host", "primary source preferred",
+                     "undated or unverifiable", "superseded"]
+
+
+def parse_exclusions(text: str | None) -> dict[str, int]:
+    """'off topic: 3; already registered: 2' -> {'off topic': 3, 'already registered': 2}."""
+    out: dict[str, int] = {}
+    for part in (text or "").split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        reason, sep, number = part.rpartition(":")
+        reason, number = reason.strip(), number.strip()
+        if not sep or not number.isdigit():
+            raise ValueError(f"{part!r} is not 'reason: count'")
+        if reason not in EXCLUSION_REASONS:
+            raise ValueError(f"{reason!r} is not one of the exclusion reasons: {', '.join(EXCLUSION_REASONS)}")
+        out[reason] = out.get(reason, 0) + int(number)
+    return out
+
+
+def check_search_log(frame: pd.DataFrame, root: Path) -> None:
+    path = frame.attrs.get("path", "data/search_log.csv")
+    sources = set(_load("sources", root)["source_id"])
+    _check_dates("search_log", frame, ["date"])
+    for i, row in enumerate(frame.to_dict("records"), start=2):
+        found, screened, included, excluded = (int(row[c]) for c in ("records_found", "screened", "included",
+                                                                      "excluded"))
+        if screened > found:
+            raise DataError(path, f"screened ({screened}) is more than records found ({found})", row=i,
+                            column="screened", value=str(screened), rule="search counts")
+        if included > screened:
+            raise DataError(path, f"included ({included}) is more than screened ({screened})", row=i,
+                            column="included", value=str(included), rule="search counts")
+        if included + excluded != screened:
+            raise DataError(path, f"included ({included}) and excluded ({excluded}) do not add up to screened "
+                            f"({screened})", row=i, column="excluded", value=str(excluded), rule="search counts")
+        try:
+            reasons = parse_exclusions(row["exclusion_reasons"])
+        except ValueError as exc:
+            raise DataError(path, str(exc), row=i, column="exclusion_reasons", value=row["exclusion_reasons"],
+                            rule="exclusion reasons") from exc
+        if sum(reasons.values()) != excluded:
+            raise DataError(path, f"the reasons count {sum(reasons.values())} exclusions but excluded is "
+                            f"{excluded}", row=i, column="exclusion_reasons", value=row["exclusion_reasons"] or "",
+                            rule="exclusion reasons")
+        ids = (row["source_ids"] or "").split()
+        for source_id in ids:
+            if source_id not in sources:
+                raise DataError(path, "is not a source_id in data/sources.csv; register the source first", row=i,
+                                column="source_ids", value=source_id, rule="search sources")
+        if len(ids) != included:
+            raise DataError(path, f"lists {len(ids)} source(s) but included is {included}; name each included "
+                            "source", row=i, column="source_ids", value=row["source_ids"] or "", rule="search sources")
+
+
+# -- evaluations of earlier contracts: an estimate lies inside its own interval ---------------------
+
+def check_evaluations(frame: pd.DataFrame, root: Path) -> None:
+    path = frame.attrs.get("path", "data/evaluations.csv")
+    claims = _load("claims", root).set_index("claim_id")
+    for i, row in enumerate(frame.to_dict("records"), start=2):
+        est, low, high, interval = row["estimate"], row["low"], row["high"], row["interval"]
+        has_low, has_high = pd.notna(low), pd.notna(high)
+        if interval == "none" and (has_low or has_high):
+            raise DataError(path, "has bounds but its interval is 'none'; name the interval (95% confidence "
+                            "interval or range)", row=i, column="interval", value=interval, rule="evaluation interval")
+        if interval != "none" and not (has_low and has_high):
+            raise DataError(path, f"is a {interval} but lacks a bound (low and high are both needed)", row=i,
+                            column="low" if not has_low else "high", value=interval, rule="evaluation interval")
+        if has_low and has_high and low > high:
+            raise DataError(path, f"the low bound {low:g} is above the high bound {high:g}", row=i, column="low",
+                            value=f"{low:g}", rule="evaluation interval")
+        if pd.notna(est) and has_low and has_high and not (low <= est <= high):
+            raise DataError(path, f"the estimate lies outside its own interval ({low:g} to {high:g})", row=i,
+                            column="estimate", value=f"{est:g}", rule="evaluation interval")
+        claim_source = claims.loc[row["claim_id"], "source_id"] if row["claim_id"] in claims.index else None
+        if claim_source is not None and claim_source != row["source_id"]:
+            raise DataError(path, f"names source {row['source_id']} but its claim {row['claim_id']} cites "
+                            f"{claim_source}", row=i, column="source_id", value=row["source_id"],
+                            rule="evaluation source")
+
+
+# -- what is not known yet, and what to watch -------------------------------------------------------
+
+def check_watchlist(frame: pd.DataFrame, root: Path) -> None:
+    path = frame.attrs.get("path", "data/watchlist.csv")
+    claims = set(_load("claims", root)["claim_id"])
+    _check_dates("watchlist", frame, ["due"], future_years=PLANNED_YEARS)
+    for i, row in enumerate(frame.to_dict("records"), start=2):
+        ids = (row["claim_ids"] or "").split()
+        if row["status"] != "open" and not (row["outcome"] and ids):
+            raise DataError(path, f"is '{row['status']}' but lacks the outcome and the claim_ids that show it",
+                            row=i, column="outcome", value=row["outcome"] or "", rule="watch outcome")
+        for claim_id in ids:
+            if claim_id not in claims:
+                raise DataError(path, "names a claim_id that is not in data/claims.csv", row=i, column="claim_ids",
+                                value=claim_id, rule="watch outcome")
+
+
+def check_unknowns(frame: pd.DataFrame, root: Path) -> None:
+    path = frame.attrs.get("path", "data/unknowns.csv")
+    searches = set(_load("search_log", root)["search_id"])
+    for i, row in enumerate(frame.to_dict("records"), start=2):
+        ids = (row["search_ids"] or "").split()
+        for search_id in ids:
+            if search_id not in searches:
+                raise DataError(path, "is not a search_id in data/search_log.csv", row=i, column="search_ids",
+                                value=search_id, rule="unknown checked")
