@@ -125,13 +125,12 @@ def unreleased_changes(root: Path | None = None) -> Changes | None:
     return compare(_snapshot(editions, versions[-1]), current_items(root), versions[-1], "")
 
 
-def check_revisions(root: Path | None = None) -> None:
-    """Each claim corrected, finding changed and item retired since the latest edition has a reason;
-    no reason is recorded for a change that did not happen."""
+def check_revisions(revisions: pd.DataFrame, root: Path | None = None) -> None:
+    """Each claim corrected, finding changed and item retired since the latest edition has a reason
+    in ``revisions`` (the table as loaded); no reason is recorded for a change that did not happen."""
     changes = unreleased_changes(root)
     if changes is None:
         return
-    revisions = load("revisions", root=root)
     path = revisions.attrs.get("path", "data/revisions.csv")
     latest = revisions[revisions["since"] == changes.since]
     reasons = {(r.kind, r.item_id): (i, r.change) for i, r in zip(latest.index, latest.itertuples(index=False))}

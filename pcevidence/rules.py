@@ -124,7 +124,7 @@ def check(name: str, frame: pd.DataFrame, root: Path) -> None:
     elif name == "revisions":
         from .editions import check_revisions
 
-        check_revisions(root)
+        check_revisions(frame, root)
     elif name in ("findings", "seed_assertions"):
         claims = set(_load("claims", root)["claim_id"])
         path = frame.attrs.get("path", f"data/{name}.csv")
