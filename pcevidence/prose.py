@@ -123,7 +123,7 @@ def format_value(value, unit: str | None) -> str:
     """Format a claim's value by its unit (the units used in data/claims.csv)."""
     if unit in ("GBP",):
         return money(value)
-    if unit in ("GBP per patient", "GBP per weighted patient"):
+    if unit in ("GBP per patient", "GBP per weighted patient", "GBP per hour"):
         return money(value)
     if unit == "percent":
         return percent(value)
