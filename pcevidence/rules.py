@@ -154,17 +154,19 @@ _NUMBER_WORDS = {w: i for i, w in enumerate(
 _ORDINAL_WORDS = {w: i + 1 for i, w in enumerate(
     "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split())}
 _SCALES = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6, "bn": 1e9, "billion": 1e9}
-_QUOTED_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s*(k|m|mn|bn|million|billion|thousand)?\b",
+_QUOTED_NUMBER = re.compile(r"(?<![\w.])([-\u2212]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s*(k|m|mn|bn|million|billion|thousand)?\b",
                             re.IGNORECASE)
 
 
 def numbers_in(text: str) -> set[float]:
     """Every number a quote states, as a reader would read it: '£8.8m' is 8,800,000, '12,590' is
-    12590, '98.3%' is 98.3, 'eighth' is 8, 'three' is 3, '3 million' is 3,000,000."""
+    12590, '98.3%' is 98.3, 'eighth' is 8, 'three' is 3, '3 million' is 3,000,000, '(95% CI: -0.3' is -0.3."""
     found: set[float] = set()
-    for whole, frac, scale in _QUOTED_NUMBER.findall(text or ""):
+    for sign, whole, frac, scale in _QUOTED_NUMBER.findall(text or ""):
         value = float(whole.replace(",", "") + (frac or ""))
         found.add(value)
+        if sign:  # a minus sign that is not a hyphen between two numbers ('CI: -0.3 to 7.2')
+            found.add(-value)
         if scale:
             found.add(round(value * _SCALES[scale.lower()], 6))
     for word in re.findall(r"[a-z]+", (text or "").lower()):
