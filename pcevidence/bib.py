@@ -42,13 +42,50 @@ def author_field(author: str, publisher: str) -> str:
     return _braced(re.sub(r",\s*", " and ", names))
 
 
-def entry(row: dict) -> str:
+def label_author(author: str, publisher: str) -> str:
+    """The name an author-year citation shows: the organisation, or the people's surnames
+    ('Parr', 'Parr and Gault', 'Parr et al.'), as the bibliography style prints them."""
+    field = author_field(author, publisher)
+    if field.startswith("{"):
+        return field
+    people = [name.strip().split()[-1] for name in field.split(" and ") if name.strip()]
+    if "others" in people or len(people) > 2:
+        return f"{people[0]} et al."
+    return " and ".join(people)
+
+
+def year_labels(sources) -> dict[str, str]:
+    """The year each source shows in citations: '2026', or '2026a', '2026b', ... when two sources would
+    otherwise show the same author and year (in order of publication date, then key), so that no two
+    different sources share an in-text label and the reference list matches."""
+    groups: dict[tuple[str, str], list] = {}
+    for row in sources.to_dict("records"):
+        year = str(row["date_published"]).split("-")[0] if row["date_published"] else "n.d."
+        key = (label_author(row.get("author") or "", row["publisher"]), year)
+        groups.setdefault(key, []).append(row)
+    labels = {}
+    for (_, year), rows in groups.items():
+        if len(rows) == 1:
+            labels[rows[0]["source_id"]] = year
+            continue
+        rows.sort(key=lambda r: (str(r["date_published"] or ""), r["source_id"]))
+        for i, row in enumerate(rows):
+            labels[row["source_id"]] = year + _suffix(i)
+    return labels
+
+
+def _suffix(i: int) -> str:
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return letters[i] if i < 26 else letters[i // 26 - 1] + letters[i % 26]
+
+
+def entry(row: dict, year: str | None = None) -> str:
     parts = str(row["date_published"] or "").split("-") if row["date_published"] else ["n.d."]
     fields = []
     fields.append(("author", author_field(row.get("author") or "", row["publisher"])))
     fields.append(("title", "{" + _braced(row["title"]) + "}"))
     fields.append(("publisher", _braced(row["publisher"])))
-    fields.append(("year", parts[0]))
+    fields.append(("year", year or parts[0]))
     if len(parts) > 1:
         fields.append(("month", _MONTHS[int(parts[1]) - 1]))
     fields.append(("url", row["url"]))
@@ -62,8 +99,9 @@ def entry(row: dict) -> str:
 
 def render(root: Path | None = None) -> str:
     sources = load("sources", root=root).sort_values("source_id")
+    years = year_labels(sources)
     header = "% Generated from data/sources.csv by `make bib` (python -m pcevidence.bib). Do not edit by hand.\n\n"
-    return header + "\n".join(entry(row) for row in sources.to_dict("records"))
+    return header + "\n".join(entry(row, years[row["source_id"]]) for row in sources.to_dict("records"))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -131,10 +131,37 @@ class Chapter:
         return claim(claim_id, self.root)
 
     def key_findings(self):
-        """The chapter's Key findings box, from data/findings.csv, with certainty and citations."""
+        """How current the chapter's evidence is, then its Key findings box (data/findings.csv), with
+        certainty and citations."""
         from IPython.display import Markdown
 
-        return Markdown(findings_markdown(self.slug, self.root))
+        from .currency import currency_markdown
+
+        return Markdown(currency_markdown(self.slug, self.root) + "\n" + findings_markdown(self.slug, self.root))
+
+    def currency(self):
+        """Only the 'Evidence up to ...' line (for pages without key findings)."""
+        from IPython.display import Markdown
+
+        from .currency import currency_markdown
+
+        return Markdown(currency_markdown(None if self.entry.title_kind != "chapter" else self.slug, self.root))
+
+    def unknowns(self):
+        """'What we do not know yet' from data/unknowns.csv, each item with the date it was last checked."""
+        from IPython.display import Markdown
+
+        from .currency import unknowns_markdown
+
+        return Markdown(unknowns_markdown(self.slug, self.root))
+
+    def watchlist(self):
+        """'What to watch' from data/watchlist.csv, each item with its due date; overdue items marked."""
+        from IPython.display import Markdown
+
+        from .currency import watchlist_markdown
+
+        return Markdown(watchlist_markdown(self.slug, self.root))
 
 
 def claim(claim_id: str, root: Path | None = None) -> dict:
@@ -169,7 +196,7 @@ def cite_sources(source_ids: list[str]) -> str:
 # Plain-English names of the review's themes (the theme column of claims and events).
 THEME_LABELS = {"kent_variation": "Kent and Medway variation", "pcn_arrs": "PCNs and ARRS",
                 "workforce_funding": "Workforce and funding", "neighbourhood_contracts": "Neighbourhood contracts",
-                "trusts": "Trusts", "collective_action": "Collective action"}
+                "trusts": "Trusts", "collective_action": "Collective action", "precedents": "Earlier local contracts"}
 
 CERTAINTY_LABEL = {"high": "High", "moderate": "Moderate", "low": "Low", "very low": "Very low"}
 

@@ -151,3 +151,74 @@ def check_revisions(revisions: pd.DataFrame, root: Path | None = None) -> None:
             raise DataError(path, f"gives a reason for {kind} {item}, but it is not {change} since edition "
                             f"{changes.since}", row=int(index) + 2, column="item_id", value=item,
                             rule="revision reasons")
+
+
+def _heading(changes: Changes, dates: dict[str, pd.Timestamp]) -> str:
+    from .prose import when
+
+    if changes.until:
+        return (f"Edition {changes.until} (released {when(dates[changes.until].date())}), "
+                f"since edition {changes.since}")
+    return f"Changes since edition {changes.since}, not yet released"
+
+
+def whats_new_markdown(root: Path | None = None) -> str:
+    """The "What's new" page: for each edition (newest first), the findings added, changed (text or
+    certainty, with the reason) and retired, and the claims added and corrected, generated from
+    ``data/editions.csv``, ``data/revisions.csv`` and the data as it stands."""
+    from .book import CERTAINTY_LABEL, escape_markdown
+    from .tables import CHAPTER_TITLES, markdown_table
+
+    dates = dict(edition_dates(root))
+    revisions = load("revisions", root=root)
+    claims = load("claims", root=root).set_index("claim_id")
+    parts = []
+    for changes in reversed(history(root)):
+        reasons = {(r.kind, r.item_id): r.reason for r in revisions[revisions["since"] == changes.since]
+                   .itertuples(index=False)}
+        a, c, r = changes.added, changes.changed, changes.retired
+        parts.append(f"## {_heading(changes, dates)}\n")
+        summary = pd.DataFrame([
+            ("Findings", len(a["finding"]), len(c["finding"]), len(r["finding"])),
+            ("Claims", len(a["claim"]), len(c["claim"]), len(r["claim"])),
+            ("Dated events", len(a["event"]), len(c["event"]), len(r["event"])),
+            ("Sources", len(a["source"]), len(c["source"]), len(r["source"])),
+        ], columns=["Item", "Added", "Changed or corrected", "Retired"])
+        parts.append(markdown_table(summary) + "\n")
+        after, before = changes.after, changes.before
+        if a["finding"]:
+            parts.append("### Findings added\n")
+            parts.append("\n".join(
+                f"- {escape_markdown(after.loc[('finding', f), 'text'])} "
+                f"(certainty: {CERTAINTY_LABEL[after.loc[('finding', f), 'certainty']].lower()})"
+                for f in a["finding"]) + "\n")
+        if c["finding"]:
+            parts.append("### Findings changed\n")
+            rows = []
+            for f in c["finding"]:
+                old, new = before.loc[("finding", f)], after.loc[("finding", f)]
+                certainty = CERTAINTY_LABEL[new["certainty"]]
+                if old["certainty"] != new["certainty"]:
+                    certainty = f"{CERTAINTY_LABEL[old['certainty']]} to {certainty}"
+                rows.append((f, new["text"], certainty, reasons.get(("finding", f), "")))
+            parts.append(markdown_table(pd.DataFrame(rows, columns=["Finding", "Now reads", "Certainty", "Why"])) + "\n")
+        if c["claim"]:
+            parts.append("### Claims corrected\n")
+            rows = [(cid, after.loc[("claim", cid), "text"], reasons.get(("claim", cid), "")) for cid in c["claim"]]
+            parts.append(markdown_table(pd.DataFrame(rows, columns=["Claim", "Now reads", "Why"])) + "\n")
+        retired = [(kind, i) for kind in TABLES for i in r[kind]]
+        if retired:
+            parts.append("### Retired\n")
+            rows = [(f"{kind} {i}", before.loc[(kind, i), "text"], reasons.get((kind, i), "")) for kind, i in retired]
+            parts.append(markdown_table(pd.DataFrame(rows, columns=["Item", "Read", "Why"])) + "\n")
+        if a["claim"]:
+            parts.append("### Claims added, by chapter\n")
+            added = claims.loc[[cid for cid in a["claim"] if cid in claims.index]]
+            by_chapter = added.groupby("chapter").size()
+            order = [s for s in CHAPTER_TITLES if s in by_chapter.index]
+            parts.append(markdown_table(pd.DataFrame({
+                "Chapter": [CHAPTER_TITLES[s] for s in order],
+                "Claims added": [int(by_chapter[s]) for s in order]})) + "\n")
+    if not parts:
+        return "Nothing has changed since the first edition.\n"
+    return "\n".join(parts)

@@ -303,3 +303,112 @@ def stance_map(table: pd.DataFrame, *, actor: str, stance: str, scale: list[str]
     if title:
         ax.set_title(title)
     return fig, ax
+
+
+def evaluation_forest(table: pd.DataFrame, *, label: str = "label", title: str = ""):
+    """Outcome estimates from evaluations, forest-style, in two panels that are never mixed:
+
+    * effects (``scale == 'difference from comparison'``): the signed difference from the comparison group
+      (negative = less hospital use), with its interval, against a zero line;
+    * growth in the places evaluated (``scale == 'growth in the places evaluated'``), with the comparison's
+      growth as a hollow marker where the study gives it.
+
+    Dots are coloured by certainty. Rows without an estimate (a direction only) are not drawn; the
+    chapter's table lists them. Returns ``(fig, data)``."""
+    rows = table[table["estimate"].notna()].copy()
+    sign = np.where(rows["direction"] == "lower", -1.0, 1.0)
+    rows["signed"] = rows["estimate"] * sign
+    rows["signed_low"] = np.where(sign < 0, -rows["high"], rows["low"])
+    rows["signed_high"] = np.where(sign < 0, -rows["low"], rows["high"])
+    panels = [("difference from comparison", "Difference from the comparison group (%): below 0 means less use"),
+              ("growth in the places evaluated", "Growth over the period in the places evaluated (%)")]
+    counts = [int((rows["scale"] == s).sum()) for s, _ in panels]
+    panels = [(p, c) for p, c in zip(panels, counts, strict=True) if c]
+    fig, axes = new_chart(height=0.78 * sum(c for _, c in panels) + 1.4 * len(panels) + 0.8, nrows=len(panels),
+                          gridspec_kw={"height_ratios": [c + 1.2 for _, c in panels]})
+    axes = np.atleast_1d(axes)
+    for ax, ((scale, xlabel), n) in zip(axes, panels, strict=True):
+        part = rows[rows["scale"] == scale].reset_index(drop=True)
+        y = np.arange(n)
+        for i, row in part.iterrows():
+            colour = CERTAINTY_COLOURS[row["certainty"]]
+            if pd.notna(row["signed_low"]):
+                ax.plot([row["signed_low"], row["signed_high"]], [i, i], color=colour, linewidth=2.2, zorder=2)
+            ax.scatter([row["signed"]], [i], s=70, color=colour, edgecolor="white", zorder=3)
+            if scale == "growth in the places evaluated" and pd.notna(row["comparison_value"]):
+                ax.scatter([row["comparison_value"]], [i], s=60, marker="D", facecolor="white", edgecolor=TEXT,
+                           linewidth=1.3, zorder=3)
+            ax.annotate(f"{row['signed']:+g}%", (row["signed"], i), textcoords="offset points", xytext=(0, 7),
+                        ha="center", va="bottom", fontsize=9.5, color=TEXT)
+        ax.set_yticks(y, [_wrap(v, 34) for v in part[label]], fontsize=9.5)
+        ax.set_ylim(n - 0.4, -0.8)
+        ax.axvline(0, color=TEXT, linewidth=1, zorder=1)
+        ax.grid(axis="y", visible=False)
+        ax.grid(axis="x", visible=True)
+        ax.set_xlabel(xlabel, fontsize=10)
+        low = min(part["signed_low"].min(skipna=True) if part["signed_low"].notna().any() else 0, part["signed"].min(), 0)
+        high = max(part["signed_high"].max(skipna=True) if part["signed_high"].notna().any() else 0, part["signed"].max(),
+                   part["comparison_value"].max(skipna=True) if part["comparison_value"].notna().any() else 0, 0)
+        pad = (high - low) * 0.08 + 1
+        ax.set_xlim(low - pad, high + pad)
+    from matplotlib.lines import Line2D
+    handles = [Line2D([], [], marker="o", linestyle="", color=CERTAINTY_COLOURS[c], label=f"{first_upper(c)} certainty")
+               for c in CERTAINTY_ORDER if c in set(rows["certainty"])]
+    if rows["comparison_value"].notna().any():
+        handles.append(Line2D([], [], marker="D", linestyle="", markerfacecolor="white", markeredgecolor=TEXT,
+                              label="Comparison areas' growth"))
+    axes[0].legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.02), ncols=2, fontsize=9.5, frameon=False)
+    if title:
+        axes[0].set_title(title)
+    fig.subplots_adjust(hspace=0.55)
+    data = rows[["evaluation_id", "study", "design", "places", "period", "outcome", "scale", "estimate", "low", "high",
+                 "interval", "direction", "signed", "signed_low", "signed_high", "comparison_value", "certainty",
+                 "claim_id"]]
+    return fig, data
+
+
+def search_flow(counts: dict[str, int], reasons: dict[str, int], *, carried_over: int, total: int):
+    """A search-and-screening flow in the PRISMA 2020 style: identified, repeats removed, screened,
+    excluded (with reasons), included; then the register as carried over and now. ``counts`` has
+    the keys searches, found, repeats, screened, excluded, included and new (included sources that were
+    not in the register before)."""
+    from matplotlib.patches import FancyBboxPatch
+
+    fig, ax = new_chart(width=7.2, height=6.4)
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 10)
+    ax.axis("off")
+
+    def box(x, y, w, h, text, *, fill="#FFFFFF", edge=SEQUENTIAL[0], weight="normal"):
+        ax.add_patch(FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0.02,rounding_size=0.12", facecolor=fill,
+                                    edgecolor=edge, linewidth=1.4))
+        ax.text(x + w / 2, y + h / 2, text, ha="center", va="center", fontsize=10.5, color=TEXT, fontweight=weight,
+                wrap=True)
+
+    def arrow(x0, y0, x1, y1):
+        ax.annotate("", (x1, y1), (x0, y0), arrowprops={"arrowstyle": "-|>", "color": TEXT, "linewidth": 1.2})
+
+    box(0.2, 8.3, 5.2, 1.4, f"Records identified\nby {counts['searches']} searches: {counts['found']}")
+    box(6.0, 8.3, 3.8, 1.4, f"Repeats of earlier\nresults removed: {counts['repeats']}", edge=FOCUS[1])
+    box(0.2, 5.9, 5.2, 1.4, f"Records screened: {counts['screened']}")
+    reason_text = "\n".join(f"{first_upper(r)}: {n}" for r, n in sorted(reasons.items(), key=lambda rn: -rn[1]))
+    box(6.0, 3.9, 3.8, 3.9, f"Excluded: {counts['excluded']}\n\n{reason_text}", edge=FOCUS[1])
+    box(0.2, 3.5, 5.2, 1.4, f"Included: {counts['included']}\n({counts['new']} new to the register)", fill="#E8F1F8",
+        weight="bold")
+    box(0.2, 0.4, 5.2, 2.0, f"Register: {carried_over} sources carried\nover from the previous edition,\n"
+        f"{total - carried_over} added in this edition;\n{total} in all")
+    arrow(2.8, 8.3, 2.8, 7.3)
+    arrow(5.4, 9.0, 6.0, 9.0)
+    arrow(2.8, 5.9, 2.8, 4.9)
+    arrow(5.4, 6.6, 6.0, 6.6)
+    arrow(2.8, 3.5, 2.8, 2.4)
+    for y, text in ((9.0, "Identification"), (6.6, "Screening"), (2.6, "Included")):
+        ax.text(-0.15, y, text, rotation=90, ha="right", va="center", fontsize=10, color=SEQUENTIAL[0], fontweight="bold")
+    data = pd.DataFrame([("searches", counts["searches"]), ("records found", counts["found"]),
+                         ("repeats removed", counts["repeats"]), ("screened", counts["screened"]),
+                         ("excluded", counts["excluded"])]
+                        + [(f"excluded: {r}", n) for r, n in reasons.items()]
+                        + [("included", counts["included"]), ("included, new to the register", counts["new"]),
+                           ("carried over from previous edition", carried_over),
+                           ("sources in the register", total)], columns=["stage", "count"])
+    return fig, data

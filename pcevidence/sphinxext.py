@@ -81,7 +81,23 @@ def _refuse_remote_assets(app: Sphinx, pagename, templatename, context, doctree)
             raise ExtensionError(f"{pagename}: page would load {url} from another origin; the book must work offline")
 
 
+def _edition_date(app: Sphinx, config) -> None:
+    """The footer's 'Last updated' names the edition's release date and the evidence date, never the
+    build day: two builds of one commit on different days give the same pages."""
+    from . import prose
+    from .citation import citation
+    from .currency import evidence_date
+
+    cff = citation(paths.project_root())
+    released = prose.when(str(cff["date-released"]))
+    newest = evidence_date(None, paths.project_root())
+    text = f"{released} (edition {cff['version']}"
+    text += f"; evidence up to {newest.words})" if newest else ")"
+    config.html_last_updated_fmt = text.replace("%", "%%")
+
+
 def setup(app: Sphinx) -> dict:
+    app.connect("config-inited", _edition_date)
     app.connect("builder-inited", _clear_figures)
     app.connect("html-page-context", _refuse_remote_assets)
     app.connect("build-finished", _copy_figures)

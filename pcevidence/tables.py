@@ -83,7 +83,8 @@ def data_dictionary_markdown(root=None) -> str:
 
 
 CHAPTER_TITLES = {
-    "index": "Introduction", "contracting": "Contracting and funding", "kent-medway": "Kent and Medway",
+    "index": "Introduction", "contracting": "Contracting and funding", "precedents": "Earlier local contracts",
+    "kent-medway": "Kent and Medway",
     "neighbourhood-contracts": "Neighbourhood contracts", "trusts": "Trusts", "collective-action": "Collective action",
     "synthesis": "Synthesis",
 }
