@@ -121,6 +121,8 @@ def check(name: str, frame: pd.DataFrame, root: Path) -> None:
         check_watchlist(frame, root)
     elif name == "unknowns":
         check_unknowns(frame, root)
+    elif name == "at_a_glance":
+        check_at_a_glance(frame, root)
     elif name == "revisions":
         from .editions import check_revisions
 
@@ -324,3 +326,23 @@ def check_unknowns(frame: pd.DataFrame, root: Path) -> None:
             if search_id not in searches:
                 raise DataError(path, "is not a search_id in data/search_log.csv", row=i, column="search_ids",
                                 value=search_id, rule="unknown checked")
+
+
+def check_at_a_glance(frame: pd.DataFrame, root: Path) -> None:
+    path = frame.attrs.get("path", "data/at_a_glance.csv")
+    claims = set(_load("claims", root)["claim_id"])
+    searches = set(_load("search_log", root)["search_id"])
+    for i, row in enumerate(frame.to_dict("records"), start=2):
+        claim_ids, search_ids = (row["claim_ids"] or "").split(), (row["search_ids"] or "").split()
+        if row["status"] != "not known" and not claim_ids:
+            raise DataError(path, f"is '{row['status']}' but names no claim that shows it", row=i, column="claim_ids",
+                            value="", rule="glance evidence")
+        if row["status"] != "known" and not search_ids:
+            raise DataError(path, f"is '{row['status']}' but names no search that looked for what is missing", row=i,
+                            column="search_ids", value="", rule="glance evidence")
+        for column, ids, known, table in (("claim_ids", claim_ids, claims, "claims.csv"),
+                                          ("search_ids", search_ids, searches, "search_log.csv")):
+            for ident in ids:
+                if ident not in known:
+                    raise DataError(path, f"is not in data/{table}", row=i, column=column, value=ident,
+                                    rule="glance evidence")
