@@ -202,3 +202,96 @@ def stances_markdown(root=None) -> str:
     for name, column in _claim_columns(frame).items():
         table[name] = column
     return markdown_table(table, raw={"Source"})
+
+
+def _interval_text(row) -> str:
+    if row["interval"] == "none" or pd.isna(row["low"]):
+        return ""
+    label = "95% CI" if row["interval"] == "95% confidence interval" else "range"
+    return f" ({label} {row['low']:g} to {row['high']:g})"
+
+
+def evaluation_result(row, claim_statement: str) -> str:
+    """An evaluation's result in words: '29% lower than the comparison (95% CI 11 to 43)', or growth
+    beside the comparison's, or (no estimate) the claim's own statement of the direction."""
+    if pd.isna(row["estimate"]):
+        return claim_statement
+    unit = "%" if row["unit"] == "percent" else f" {row['unit']}"
+    if row["scale"] == "difference from comparison":
+        return f"{row['estimate']:g}{unit} {row['direction']} than the comparison{_interval_text(row)}"
+    text = f"Grew {row['estimate']:g}{unit}{_interval_text(row)}"
+    if pd.notna(row["comparison_value"]):
+        text += f", against {row['comparison_value']:g}{unit} in the comparison"
+    return text
+
+
+def evaluations_markdown(root=None) -> str:
+    """Every evaluation result: study, design, places, period, outcome, result with its interval,
+    certainty and source."""
+    from .book import CERTAINTY_LABEL, cite
+    from .data import load
+
+    evaluations = load("evaluations", root=root)
+    claims = load("claims", root=root).set_index("claim_id")
+    table = pd.DataFrame({
+        "Study": evaluations["study"],
+        "Design": evaluations["design"].str.capitalize(),
+        "Places and period": evaluations["places"] + ", " + evaluations["period"],
+        "Outcome": evaluations["outcome"],
+        "Result": [evaluation_result(r, claims.loc[r["claim_id"], "statement"]) for r in evaluations.to_dict("records")],
+        "Certainty": evaluations["certainty"].map(CERTAINTY_LABEL),
+        "Source": [cite([c], root) for c in evaluations["claim_id"]],
+    })
+    return markdown_table(table, raw={"Source"})
+
+
+GP_POSITION = {"in": "Kept", "out": "Outside", "suspended": "Suspended, with a right of return", "mixed": "Mixed",
+               "not applicable": "Not involved", "not known": "Not known"}
+
+
+def precedent_models_markdown(root=None) -> tuple[str, str]:
+    """The earlier models in two tables (what they were; how GP contracts fared and what happened),
+    so neither is too wide for a phone."""
+    from .book import cite
+    from .data import load
+
+    models = load("precedent_models", root=root)
+    first = pd.DataFrame({"Model": models["model"], "Period": models["period"], "Footprint": models["footprint"],
+                          "Money": models["money"]})
+    second = pd.DataFrame({"Model": models["model"], "Contract": models["contract_form"],
+                           "GP contracts": models["gp_position"].map(GP_POSITION),
+                           "What happened": models["what_happened"],
+                           "Sources": [cite(ids.split(), root) for ids in models["claim_ids"]]})
+    return markdown_table(first), markdown_table(second, raw={"Sources"})
+
+
+def at_a_glance_markdown(chapter: str, root=None) -> str:
+    """A chapter's 'at a glance' box: each question answered from claims, or not known, with the date
+    it refers to or the date it was last searched for, and the sources."""
+    from .book import cite
+    from .data import load
+    from .prose import when
+
+    glance = load("at_a_glance", root=root)
+    glance = glance[glance["chapter"] == chapter].sort_values("order")
+    if glance.empty:
+        raise ValueError(f"data/at_a_glance.csv has no rows for chapter {chapter!r}")
+    claims = load("claims", root=root).set_index("claim_id")
+    log = load("search_log", root=root).set_index("search_id")
+    status_label = {"known": "Known", "partly known": "Partly known", "not known": "Not known"}
+    rows = []
+    for row in glance.to_dict("records"):
+        claim_ids = (row["claim_ids"] or "").split()
+        search_ids = (row["search_ids"] or "").split()
+        dates = [claims.loc[c, "as_of"] for c in claim_ids if claims.loc[c, "as_of"]]
+        as_at = []
+        if dates:
+            newest = max(dates, key=lambda d: (d[:4], d))
+            as_at.append(f"As at {when(newest)}")
+        if search_ids:
+            as_at.append(f"last searched {when(max(log.loc[s, 'date'] for s in search_ids).date())}")
+        rows.append((row["item"], f"**{status_label[row['status']]}.** {escape_markdown(row['answer'])}",
+                     "; ".join(as_at).capitalize() if as_at else "",
+                     cite(claim_ids, root) if claim_ids else ""))
+    return markdown_table(pd.DataFrame(rows, columns=["Question", "Answer", "When", "Sources"]),
+                          raw={"Answer", "Sources"})
