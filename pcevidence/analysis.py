@@ -9,6 +9,21 @@ import pandas as pd
 
 KENT_AND_MEDWAY = "Kent and Medway"
 
+# The bundled workforce table averages the monthly counts of each NHS financial year; its last year
+# stops at the January 2025 count (see the resource's description in data/datapackage.json), so it
+# is named by the months it covers, never as a whole financial year.
+PARTIAL_WORKFORCE_YEARS = {2025: "April 2024 to January 2025"}
+
+
+def workforce_period(fiscal_year: int, *, short: bool = False) -> str:
+    """What a workforce 'fiscal_year' covers: 2024 -> '2023/24'; 2025 -> 'April 2024 to January 2025'
+    (or '2024/25 (April to January)' when ``short``, for chart labels)."""
+    fiscal_year = int(fiscal_year)
+    whole = f"{fiscal_year - 1}/{fiscal_year % 100:02d}"
+    if fiscal_year in PARTIAL_WORKFORCE_YEARS:
+        return f"{whole} (to January)" if short else PARTIAL_WORKFORCE_YEARS[fiscal_year]
+    return whole
+
 
 def workforce_by_icb(workforce: pd.DataFrame, fiscal_year: int) -> pd.DataFrame:
     """Registered patients per fully qualified FTE GP by ICB in one financial year.

@@ -131,3 +131,13 @@ def format_value(value, unit: str | None) -> str:
                 "pages", "years"):
         return count(value) if float(value) == int(float(value)) else number(value)
     return number(value)
+
+
+def money_about(value) -> str:
+    """A computed amount at the precision its inputs carry ('nearly £10m' over 'around 92,000' is
+    'about £110', not '£108.70'): two significant figures from £10 up, one below."""
+    _require(value)
+    v = float(value)
+    figures = 2 if abs(v) >= 10 else 1
+    rounded = float(f"{v:.{figures}g}")
+    return money(int(rounded) if rounded == int(rounded) else rounded)
