@@ -109,7 +109,7 @@ def history(root: Path | None = None) -> list[Changes]:
     """Changes between consecutive editions (oldest first), then unreleased changes since the latest."""
     editions = load("editions", root=root)
     versions = [v for v, _ in edition_dates(root)]
-    out = [compare(_snapshot(editions, a), _snapshot(editions, b), a, b) for a, b in zip(versions, versions[1:])]
+    out = [compare(_snapshot(editions, a), _snapshot(editions, b), a, b) for a, b in zip(versions, versions[1:], strict=False)]
     if versions:
         unreleased = compare(_snapshot(editions, versions[-1]), current_items(root), versions[-1], "")
         if not unreleased.empty():
@@ -133,7 +133,7 @@ def check_revisions(revisions: pd.DataFrame, root: Path | None = None) -> None:
         return
     path = revisions.attrs.get("path", "data/revisions.csv")
     latest = revisions[revisions["since"] == changes.since]
-    reasons = {(r.kind, r.item_id): (i, r.change) for i, r in zip(latest.index, latest.itertuples(index=False))}
+    reasons = {(r.kind, r.item_id): (i, r.change) for i, r in zip(latest.index, latest.itertuples(index=False), strict=True)}
     needed = {}
     for kind in ("claim", "finding"):
         for item in changes.changed[kind]:
