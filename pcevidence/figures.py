@@ -360,7 +360,7 @@ def evaluation_forest(table: pd.DataFrame, *, label: str = "label", title: str =
     axes[0].legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.02), ncols=2, fontsize=9.5, frameon=False)
     if title:
         axes[0].set_title(title)
-    fig.subplots_adjust(hspace=0.55)
+    fig.subplots_adjust(hspace=0.4)
     data = rows[["evaluation_id", "study", "design", "places", "period", "outcome", "scale", "estimate", "low", "high",
                  "interval", "direction", "signed", "signed_low", "signed_high", "comparison_value", "certainty",
                  "claim_id"]]

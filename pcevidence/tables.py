@@ -234,11 +234,10 @@ def evaluations_markdown(root=None) -> str:
     evaluations = load("evaluations", root=root)
     claims = load("claims", root=root).set_index("claim_id")
     table = pd.DataFrame({
-        "Study": evaluations["study"],
-        "Design": evaluations["design"].str.capitalize(),
+        "Study and design": evaluations["study"] + " (" + evaluations["design"] + ")",
         "Places and period": evaluations["places"] + ", " + evaluations["period"],
-        "Outcome": evaluations["outcome"],
-        "Result": [evaluation_result(r, claims.loc[r["claim_id"], "statement"]) for r in evaluations.to_dict("records")],
+        "Outcome and result": [f"{r['outcome']}: {evaluation_result(r, claims.loc[r['claim_id'], 'statement'])}"
+                               for r in evaluations.to_dict("records")],
         "Certainty": evaluations["certainty"].map(CERTAINTY_LABEL),
         "Source": [cite([c], root) for c in evaluations["claim_id"]],
     })
