@@ -60,7 +60,8 @@ def year_labels(sources) -> dict[str, str]:
     different sources share an in-text label and the reference list matches."""
     groups: dict[tuple[str, str], list] = {}
     for row in sources.to_dict("records"):
-        year = str(row["date_published"]).split("-")[0] if row["date_published"] else "n.d."
+        published = row["date_published"]
+        year = str(published).split("-")[0] if isinstance(published, str) and published else "n.d."
         key = (label_author(row.get("author") or "", row["publisher"]), year)
         groups.setdefault(key, []).append(row)
     labels = {}
