@@ -74,7 +74,7 @@ def bars(labels: list[str], values: list[float], *, value_labels: list[str] | No
             if highlight is not None else [colour] * len(labels)
     positions = np.cumsum([0] + [0.75 + 0.42 * n for n in lines[:-1]], dtype=float)
     ax.barh(positions, values, color=colours, height=0.5)
-    for y, label, v, text in zip(positions, labels, values, value_labels or [f"{v:,.0f}" for v in values], strict=True):
+    for y, label, text in zip(positions, labels, value_labels or [f"{v:,.0f}" for v in values], strict=True):
         _label_above(ax, y, f"{label}: {text}")
     ax.set_yticks([])
     ax.set_ylim(positions[-1] + 0.5, -0.45 - 0.42 * lines[0])
