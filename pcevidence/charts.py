@@ -25,6 +25,13 @@ FOCUS = ["#12436D", "#BFBFBF"]
 SEQUENTIAL = ["#12436D", "#2073BC", "#6BACE6"]
 TEXT = "#3D3D3D"
 
+# Legible on a phone: at 390 px width a chart is drawn PHONE_CHART_PX CSS px wide (the 358 px text column less
+# the figure card's padding), and no chart text may show smaller than MIN_TEXT_PX there. Text is drawn at
+# MIN_TEXT_PT points or more, and charts are drawn narrow enough (see matplotlibrc) for that to hold.
+PHONE_CHART_PX = 342
+MIN_TEXT_PX = 12
+MIN_TEXT_PT = 12
+
 _GENERIC_ALT = re.compile(
     r"^\s*(an?\s+)?(bar|line|pie|scatter|column|area)?\s*(chart|graph|figure|plot|image|picture)\b",
     re.IGNORECASE,
@@ -81,20 +88,61 @@ def save_chart(fig, stem: Path, *, alt: str, source: str, data: pd.DataFrame) ->
     if not isinstance(data, pd.DataFrame) or data.empty:
         raise ChartError("data is missing: pass the DataFrame the chart was drawn from, so readers can download it")
     stem = Path(stem)
+    fit_to_phone(fig)
+    smallest, text = phone_text_px(fig)
+    if smallest < MIN_TEXT_PX - 0.05:
+        plt.close(fig)
+        raise ChartError(f"chart {stem.name}: the text {text!r} would show at {smallest:.1f} CSS px on a 390 px phone "
+                         f"(at least {MIN_TEXT_PX} needed): draw the chart narrower or its text larger")
     stem.parent.mkdir(parents=True, exist_ok=True)
-    width_in, height_in = fig.get_size_inches()
-    wrapped = textwrap.fill(f"Source: {source}", width=max(40, int(width_in * 12)))
-    # Put the source line below everything already drawn (axis labels, legends), left-aligned.
-    box = fig.get_tightbbox()
-    fig.text(box.x0 / width_in, (box.y0 - 0.12) / height_in, wrapped, ha="left", va="top", fontsize=10,
-             color=TEXT, transform=fig.transFigure)
     svg_path = stem.with_suffix(".svg")
-    # No date and fixed ids (svg.hashsalt) make the bytes identical between builds.
-    fig.savefig(svg_path, format="svg", metadata={"Date": None, "Title": alt[:200]})
+    # The source line is printed once, in the caption on the page; the SVG carries it in its metadata so a
+    # chart saved on its own keeps it. No date and fixed ids (svg.hashsalt) make the bytes identical between builds.
+    fig.savefig(svg_path, format="svg", metadata={"Date": None, "Title": alt[:200], "Source": source})
     plt.close(fig)
     csv_path = stem.with_suffix(".csv")
     data.to_csv(csv_path, index=False, lineterminator="\n", encoding="utf-8")
     return svg_path, csv_path
+
+
+def fit_to_phone(fig, attempts: int = 12) -> None:
+    """Narrow the figure until its saved width lets its smallest text show at MIN_TEXT_PX on a phone. Text keeps
+    its size; the plotting area gives way. A chart whose labels alone are too wide still fails in save_chart."""
+    for ax in fig.axes:  # long axis labels and legend entries wrap rather than set the chart's width
+        for get, set_ in ((ax.get_xlabel, ax.set_xlabel), (ax.get_ylabel, ax.set_ylabel)):
+            if len(get()) > 30 and "\n" not in get():
+                set_(textwrap.fill(get(), 30))
+        legend = ax.get_legend()
+        for text in legend.get_texts() if legend else []:
+            if len(text.get_text()) > 26 and "\n" not in text.get_text():
+                text.set_text(textwrap.fill(text.get_text(), 26))
+    for _ in range(attempts):
+        smallest, _text = phone_text_px(fig)
+        if smallest >= MIN_TEXT_PX:
+            return
+        pad = matplotlib.rcParams["savefig.pad_inches"]
+        width_in = fig.get_tightbbox().width + 2 * pad
+        target_in = width_in * smallest / MIN_TEXT_PX * 0.97
+        new_width = fig.get_figwidth() - (width_in - target_in)
+        if new_width < 1.5:
+            return
+        fig.set_figwidth(new_width)
+
+
+def phone_text_px(fig) -> tuple[float, str]:
+    """The size in CSS px, on a 390 px wide phone, of the smallest text in ``fig`` once saved (tight box),
+    and that text. A chart narrower than the phone's column is not scaled down; a wider one is."""
+    from matplotlib.text import Text
+
+    pad = matplotlib.rcParams["savefig.pad_inches"]
+    width_pt = (fig.get_tightbbox().width + 2 * pad) * 72
+    shown_px = min(PHONE_CHART_PX, width_pt * 4 / 3)
+    texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()
+             and t.get_window_extent().width > 0]
+    if not texts:
+        return float("inf"), ""
+    small = min(texts, key=lambda t: t.get_fontsize())
+    return small.get_fontsize() * shown_px / width_pt, small.get_text()
 
 
 def svg_size(svg_path: Path) -> tuple[int, int]:

@@ -27,7 +27,7 @@ from .data import DataError, load, resource_names
 
 # Named things that contain digits and are not figures from the evidence.
 ALLOWED_PHRASES = [
-    r"10 Year Health Plan", r"per 1,000", r"Health and Care Act 2022", r"WCAG 2\.2", r"NHS Long Term Plan",
+    r"10 Year Health Plan", r"per 1,000", r"per 10,000", r"(?:aged |Aged )?(?:65|75|85)(?:\+| and over)", r"Health and Care Act 2022", r"WCAG 2\.2", r"NHS Long Term Plan",
     r"Open Government Licence v3\.0", r"CC BY 4\.0", r"ISO 8601", r"Python 3\.\d+", r"UTF-8",
     r"Figure \d+(\.\d+)?", r"\d{4}/\d{2}(?!\d)", r"(?<![\d,.£])(19|20)\d{2}(?!\d|,\d)", r"section \d+(\.\d+)*",
     r"sections \d+, \d+ and \d+\.\d+ to \d+\.\d+", r"B\.\d+(\.\d+)?", r"\d+(\.\d+)+\)?(?= of the)",

@@ -10,7 +10,7 @@ import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 
-from .charts import CATEGORICAL, FOCUS, SEQUENTIAL, TEXT, TWO_SERIES, new_chart
+from .charts import CATEGORICAL, FOCUS, MIN_TEXT_PT, SEQUENTIAL, TEXT, TWO_SERIES, new_chart
 from .prose import first_upper
 
 CERTAINTY_ORDER = ["high", "moderate", "low", "very low"]
@@ -19,6 +19,13 @@ CERTAINTY_COLOURS = dict(zip(CERTAINTY_ORDER, ["#12436D", "#2073BC", "#6BACE6", 
 
 def _wrap(label: str, width: int = 22) -> str:
     return "\n".join(textwrap.wrap(str(label), width)) or str(label)
+
+
+def _label_above(ax, y: float, text: str, width: int = 34, colour: str = TEXT) -> None:
+    """A bar's label (and value) on its own line above the bar, from the left edge of the plot: labels then
+    never squeeze the bars on a narrow screen, and never run past the chart's edge."""
+    ax.annotate(_wrap(text, width), (0, y - 0.34), xycoords=("axes fraction", "data"), ha="left", va="bottom",
+                fontsize=MIN_TEXT_PT, color=colour)
 
 
 def stacked_bars(table: pd.DataFrame, *, category: str, stack: str, order: list[str] | None = None,
@@ -30,21 +37,25 @@ def stacked_bars(table: pd.DataFrame, *, category: str, stack: str, order: list[
     counts = counts[stack_order]
     order = [c for c in (order or counts.sum(axis=1).sort_values().index.tolist()) if c in counts.index]
     counts = counts.loc[order]
-    fig, ax = new_chart(height=0.55 * len(order) + 1.6)
+    fig, ax = new_chart(height=0.85 * len(order) + 1.6)
     left = np.zeros(len(order))
+    positions = np.arange(len(order)) * 1.15
     for i, name in enumerate(stack_order):
         colour = (colours or {}).get(name, CATEGORICAL[i % len(CATEGORICAL)])
-        ax.barh([_wrap(o) for o in order], counts[name].values, left=left, color=colour, label=name,
-                edgecolor="white", linewidth=0.8)
+        ax.barh(positions, counts[name].values, left=left, color=colour, label=name, edgecolor="white", linewidth=0.8,
+                height=0.5)
         left += counts[name].values
-    for y, total in enumerate(left):
-        ax.text(total + max(left) * 0.01, y, f"{int(total)}", va="center", fontsize=11, color=TEXT)
+    for y, category, total in zip(positions, order, left, strict=True):
+        _label_above(ax, y, f"{category}: {int(total)}")
+    ax.set_yticks([])
+    ax.spines["left"].set_visible(False)
+    ax.set_ylim(positions[-1] + 0.5, -0.9)
     ax.set_xlabel(xlabel)
     ax.grid(axis="y", visible=False)
     ax.grid(axis="x", visible=True)
-    ax.set_xlim(0, max(left) * 1.12)
-    ax.xaxis.set_major_locator(mticker.MaxNLocator(integer=True))
-    ax.legend(ncols=min(4, len(stack_order)), loc="lower left", bbox_to_anchor=(0, 1.0), handlelength=1.2)
+    ax.set_xlim(0, max(left) * 1.02)
+    ax.xaxis.set_major_locator(mticker.MaxNLocator(4, integer=True))
+    ax.legend(ncols=min(2, len(stack_order)), loc="lower left", bbox_to_anchor=(0, 1.0), handlelength=1.2)
     if title:
         ax.set_title(title)
     data = counts.reset_index()
@@ -53,17 +64,22 @@ def stacked_bars(table: pd.DataFrame, *, category: str, stack: str, order: list[
 
 def bars(labels: list[str], values: list[float], *, value_labels: list[str] | None = None, highlight=None,
          xlabel: str = "", title: str = "", colour: str = "#12436D", colours: list[str] | None = None):
-    """Horizontal bars with their values printed; ``highlight`` names bars drawn in focus colour."""
-    fig, ax = new_chart(height=0.55 * len(labels) + 1.2)
+    """Horizontal bars, each with its label and value on a line above it; ``highlight`` names bars drawn in
+    focus colour."""
+    lines = [_wrap(f"{label}: {text}", 34).count("\n") + 1 for label, text in
+             zip(labels, value_labels or [f"{v:,.0f}" for v in values], strict=True)]
+    fig, ax = new_chart(height=0.42 * len(labels) + 0.3 * sum(lines) + 0.9)
     if colours is None:
         colours = [FOCUS[0] if lab in highlight else FOCUS[1] for lab in labels] \
             if highlight is not None else [colour] * len(labels)
-    ax.barh([_wrap(label, 22) for label in labels], values, color=colours)
-    ax.invert_yaxis()  # first label at the top, as read
-    top = max(values)
-    for y, (v, text) in enumerate(zip(values, value_labels or [f"{v:,.0f}" for v in values], strict=True)):
-        ax.text(v + top * 0.01, y, text, va="center", fontsize=11, color=TEXT)
-    ax.set_xlim(0, top * 1.3)
+    positions = np.cumsum([0] + [0.75 + 0.42 * n for n in lines[:-1]], dtype=float)
+    ax.barh(positions, values, color=colours, height=0.5)
+    for y, label, text in zip(positions, labels, value_labels or [f"{v:,.0f}" for v in values], strict=True):
+        _label_above(ax, y, f"{label}: {text}")
+    ax.set_yticks([])
+    ax.set_ylim(positions[-1] + 0.5, -0.45 - 0.42 * lines[0])
+    ax.set_xlim(0, max(values) * 1.05)
+    ax.spines["left"].set_visible(False)
     ax.xaxis.set_major_locator(mticker.MaxNLocator(4))
     ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.grid(axis="y", visible=False)
@@ -81,7 +97,7 @@ def columns_by_period(periods: list[str], values: list[float], *, value_labels: 
     x = np.arange(len(periods))
     ax.bar(x, values, color=colours or SEQUENTIAL[0], width=0.62)
     for xi, v, text in zip(x, values, value_labels, strict=True):
-        ax.text(xi, v * 1.01, text, ha="center", va="bottom", fontsize=11, color=TEXT)
+        ax.text(xi, v * 1.01, text, ha="center", va="bottom", fontsize=MIN_TEXT_PT, color=TEXT)
     ax.set_xticks(x, [_wrap(p, 12) for p in periods])
     ax.set_ylim(0, max(values) * 1.18)
     ax.set_ylabel(ylabel)
@@ -151,9 +167,9 @@ def strip_rank(values: pd.Series, *, highlight: str, reference: float, reference
                label=highlight)
     ax.axvline(reference, color=TEXT, linestyle="--", linewidth=1.2, zorder=1)
     ax.annotate(f"{reference_label}\n{value_format(reference)}", (reference, 0.55), ha="center", va="bottom",
-                fontsize=10.5, color=TEXT)
+                fontsize=MIN_TEXT_PT, color=TEXT)
     ax.annotate(f"{highlight}\n{value_format(values[highlight])} ({ordinal(rank)} of {len(values)})",
-                (values[highlight], -0.55), ha="center", va="top", fontsize=10.5, color=FOCUS[0], fontweight="bold")
+                (values[highlight], -0.55), ha="center", va="top", fontsize=MIN_TEXT_PT, color=FOCUS[0], fontweight="bold")
     ax.set_ylim(-1.6, 1.5)
     ax.set_yticks([])
     ax.spines["left"].set_visible(False)
@@ -182,12 +198,12 @@ def lines_by_year(table: pd.DataFrame, *, x: str, y: str, series: str, ylabel: s
         ax.plot(part[x], part[y], marker="o", color=colour, label=name)
         for xv, yv in zip(part[x], part[y], strict=True):
             ax.annotate(value_format(yv), (xv, yv), textcoords="offset points", xytext=(0, 8), ha="center",
-                        fontsize=10, color=colour)
+                        fontsize=MIN_TEXT_PT, color=colour)
     ax.set_ylabel(ylabel)
     ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
     low, high = table[y].min(), table[y].max()
     ax.set_ylim(low - (high - low) * 0.6 - 1, high + (high - low) * 0.5 + 1)
-    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2)
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=1)
     if title:
         ax.set_title(title)
     return fig, ax
@@ -203,14 +219,14 @@ def paired_bars(categories: list[str], left: list[float], right: list[float], *,
                                           (width / 2, right, TWO_SERIES[1], labels[1])):
         bars_ = ax.bar(x + offset, values, width, color=colour, label=label)
         for bar, v in zip(bars_, values, strict=True):
-            ax.text(bar.get_x() + bar.get_width() / 2, v * 1.01, value_format(v), ha="center", va="bottom", fontsize=10.5,
+            ax.text(bar.get_x() + bar.get_width() / 2, v * 1.01, value_format(v), ha="center", va="bottom", fontsize=MIN_TEXT_PT,
                     color=TEXT)
-    ax.set_xticks(x, [_wrap(c, 18) for c in categories])
+    ax.set_xticks(x, [_wrap(c, 12) for c in categories])
     ax.set_ylim(0, max(max(left), max(right)) * 1.18)
     ax.set_ylabel(ylabel)
     # Whole numbers print without decimals; a fractional tick (e.g. 2.5 of £ million) keeps its decimal.
     ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:,.0f}" if v == int(v) else f"{v:,.1f}"))
-    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2)
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=1)
     if title:
         ax.set_title(title)
     return fig, ax
@@ -228,13 +244,13 @@ def dated_points(table: pd.DataFrame, *, date: str, value: str, series: str, qua
         for _, row in part.iterrows():
             prefix = {"about": "~", "more than": ">"}.get(row[qualifier], "") if qualifier and row[qualifier] else ""
             ax.annotate(f"{prefix}{row[value]:,.0f}", (row[date], row[value]), textcoords="offset points",
-                        xytext=(0, 9), ha="center", fontsize=10, color=colour)
+                        xytext=(0, 9), ha="center", fontsize=MIN_TEXT_PT, color=colour)
     ax.set_ylim(0, table[value].max() * 1.2)
     ax.set_ylabel(ylabel)
     ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=[1, 7]))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%b\n%Y"))
-    ax.legend(loc="upper left", bbox_to_anchor=(0, -0.22), ncols=1, fontsize=10)
+    ax.legend(loc="upper left", bbox_to_anchor=(0, -0.22), ncols=1, fontsize=MIN_TEXT_PT)
     if title:
         ax.set_title(title)
     return fig, ax
@@ -242,19 +258,22 @@ def dated_points(table: pd.DataFrame, *, date: str, value: str, series: str, qua
 
 def shares(labels: list[str], values: list[float], *, value_labels: list[str], groups: list[str] | None = None,
            xlabel: str = "Percent", title: str = ""):
-    """Horizontal bars of percentages on a 0-100 axis, each labelled; ``groups`` colours the bars by kind
-    (e.g. votes for action and votes to reject a contract) with a legend."""
-    fig, ax = new_chart(height=0.62 * len(labels) + 1.6)
+    """Horizontal bars of percentages on a 0-100 axis, each with its label and value on a line above it;
+    ``groups`` colours the bars by kind (e.g. votes for action and votes to reject a contract) with a legend."""
     kinds = list(dict.fromkeys(groups or [""]))
-    dark = [CATEGORICAL[0], CATEGORICAL[2], CATEGORICAL[4]]  # white labels inside the bars stay legible
+    dark = [CATEGORICAL[0], CATEGORICAL[2], CATEGORICAL[4]]
     colours = [dark[kinds.index(g) % len(dark)] for g in (groups or [""] * len(labels))]
-    ax.barh([_wrap(label, 24) for label in labels], values, color=colours, height=0.62)
-    ax.invert_yaxis()
-    for y, (v, text) in enumerate(zip(values, value_labels, strict=True)):
-        inside = v > 55
-        ax.text(v - 1.5 if inside else v + 1.5, y, text, va="center", ha="right" if inside else "left", fontsize=10.5,
-                color="white" if inside else TEXT)
+    texts = [f"{label}: {text}" for label, text in zip(labels, value_labels, strict=True)]
+    lines = [_wrap(t, 34).count("\n") + 1 for t in texts]
+    fig, ax = new_chart(height=0.42 * len(labels) + 0.3 * sum(lines) + 1.4)
+    positions = np.cumsum([0] + [0.75 + 0.42 * n for n in lines[:-1]], dtype=float)
+    ax.barh(positions, values, color=colours, height=0.5)
+    for y, text in zip(positions, texts, strict=True):
+        _label_above(ax, y, text)
+    ax.set_yticks([])
+    ax.set_ylim(positions[-1] + 0.5, -0.45 - 0.42 * lines[0])
     ax.set_xlim(0, 100)
+    ax.spines["left"].set_visible(False)
     ax.xaxis.set_major_locator(mticker.MultipleLocator(25))
     ax.grid(axis="y", visible=False)
     ax.grid(axis="x", visible=True)
@@ -262,7 +281,7 @@ def shares(labels: list[str], values: list[float], *, value_labels: list[str], g
     if groups:
         from matplotlib.patches import Patch
         ax.legend(handles=[Patch(color=dark[i % len(dark)], label=k) for i, k in enumerate(kinds)], loc="lower left",
-                  bbox_to_anchor=(0, 1.0), ncols=len(kinds), handlelength=1.2)
+                  bbox_to_anchor=(0, 1.0), ncols=1, handlelength=1.2)
     if title:
         ax.set_title(title)
     return fig, ax
@@ -273,7 +292,7 @@ def stance_map(table: pd.DataFrame, *, actor: str, stance: str, scale: list[str]
     position in ``scale`` on the left to the last on the right), coloured by position and labelled (for
     example with its date). The scale's ends are named on the axis and every position in the legend."""
     actors = list(dict.fromkeys(table[actor]))
-    fig, ax = new_chart(height=0.62 * len(actors) + 2.9)
+    fig, ax = new_chart(width=3.2, height=0.62 * len(actors) + 2.9)
     colours = ["#801650", "#F46A25", "#3D3D3D", "#28A197", "#12436D"]
     placed: dict[tuple[int, int], int] = {}
     for _, row in table.iterrows():
@@ -286,20 +305,20 @@ def stance_map(table: pd.DataFrame, *, actor: str, stance: str, scale: list[str]
         # statement in the same place is labelled to its right.
         offset, ha, va = ((8, 0), "left", "center") if n else (((0, 7), "center", "bottom") if x % 2 == 0
                                                                else ((0, -7), "center", "top"))
-        ax.annotate(row[label], (x, yy), textcoords="offset points", xytext=offset, ha=ha, va=va, fontsize=9,
+        ax.annotate(row[label], (x, yy), textcoords="offset points", xytext=offset, ha=ha, va=va, fontsize=MIN_TEXT_PT,
                     color=TEXT)
-    ax.set_yticks(range(len(actors)), [_wrap(a, 22) for a in actors])
+    ax.set_yticks(range(len(actors)), [_wrap(a, 12) for a in actors])
     ax.set_ylim(-0.6, len(actors) - 0.2)
     ax.invert_yaxis()
-    ax.set_xticks([0, len(scale) - 1], [_wrap(first_upper(scale[0]), 18), _wrap(first_upper(scale[-1]), 18)],
-                  fontsize=9.5)
+    ax.set_xticks([0, len(scale) - 1], [_wrap(first_upper(scale[0]), 12), _wrap(first_upper(scale[-1]), 12)],
+                  fontsize=MIN_TEXT_PT)
     ax.set_xlim(-0.6, len(scale) - 0.2)
     ax.grid(axis="x", visible=True)
     ax.grid(axis="y", visible=False)
     from matplotlib.lines import Line2D
     handles = [Line2D([], [], marker="o", linestyle="", color=colours[i % len(colours)], label=first_upper(s))
                for i, s in enumerate(scale)]
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.16), ncols=1, fontsize=9.5, frameon=False)
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.16), ncols=1, fontsize=MIN_TEXT_PT, frameon=False)
     if title:
         ax.set_title(title)
     return fig, ax

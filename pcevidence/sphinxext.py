@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 from pathlib import Path
@@ -54,13 +55,62 @@ def _postprocess_html(app: Sphinx, exception) -> None:
         text = text.replace('role="doc-biblioentry"', 'role="listitem"')
         if page.name != "search.html":
             text = _SEARCH_SCRIPTS.sub("", text)
+        text = label_tables(text)
         if text != original:
             page.write_text(text, encoding="utf-8")
     css = out / "_static" / "styles" / "pydata-sphinx-theme.css"
     if css.exists():
         css.write_text(_ICON_RULES.sub("", css.read_text(encoding="utf-8")), encoding="utf-8")
+    _complete_redirect(out)
     # Last, once every page is final: drop style rules no page or script can match (see csspurge).
     csspurge.purge_site(out)
+
+
+_TABLE = re.compile(r'<table class="table">(.*?)</table>', re.S)
+_HEAD_CELL = re.compile(r'<th class="head"[^>]*>(.*?)</th>', re.S)
+_TAG = re.compile(r"<[^>]+>")
+STACK_MIN_COLUMNS = 3  # tables with at least this many columns become labelled cards on a phone
+
+
+def label_tables(text: str) -> str:
+    """Give every cell of a generated (Markdown) table the heading of its column (``data-label``), and mark
+    tables of STACK_MIN_COLUMNS columns or more ``pcr-stack``: on a phone the stylesheet shows each row as a
+    card, each cell under its heading, so no table is wider than the screen."""
+    def one(match: re.Match) -> str:
+        inner = match.group(1)
+        head, sep, body = inner.partition("</thead>")
+        if not sep:
+            return match.group(0)
+        labels = [html.escape(html.unescape(_TAG.sub("", h)).strip()) for h in _HEAD_CELL.findall(head)]
+        if len(labels) < STACK_MIN_COLUMNS:
+            return match.group(0)
+
+        def row(row_match: re.Match) -> str:
+            cells = iter(labels)
+            return re.sub(r"<td(?=[ >])", lambda _m: f'<td data-label="{next(cells, "")}"', row_match.group(0))
+
+        body = re.sub(r"<tr[ >].*?</tr>", row, body, flags=re.S)
+        return f'<table class="table pcr-stack">{head}{sep}{body}</table>'
+
+    return _TABLE.sub(one, text)
+
+
+REDIRECT = re.compile(r'^<meta http-equiv="Refresh" content="0; url=([^"]+)" />\s*$')
+
+
+def _complete_redirect(out: Path) -> None:
+    """Jupyter Book's root page is a bare meta refresh; make it a valid HTML page with a title and a link."""
+    page = out / "index.html"
+    if not page.exists():
+        return
+    match = REDIRECT.match(page.read_text(encoding="utf-8"))
+    if not match:
+        return
+    url = html.escape(match.group(1))
+    page.write_text(f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+                    f'<meta http-equiv="Refresh" content="0; url={url}">\n<title>Redirecting to the book</title>\n'
+                    f'<meta name="description" content="Localised primary care contracting in England: an evidence review.">\n'
+                    f'</head>\n<body><p><a href="{url}">Open the book</a></p></body>\n</html>\n', encoding="utf-8")
 
 
 def _clear_figures(app: Sphinx) -> None:

@@ -111,7 +111,7 @@ def test_every_chart_has_caption_source_and_its_data(built_book):
             data = pd.read_csv(path.parent / csv_href)
             assert len(data) > 0
             svg = (path.parent / svg_href).read_text(encoding="utf-8")
-            assert "<text" in svg and "Source:" in svg
+            assert "<text" in svg and "<dc:source>" in svg
     assert figures >= 2
 
 

@@ -49,7 +49,8 @@ def test_svg_keeps_text_as_text_on_an_opaque_white_background(tmp_path):
     svg, _ = save_chart(_figure(), tmp_path / "a", alt=ALT, source="NHS England", data=DATA)
     text = svg.read_text(encoding="utf-8")
     assert re.search(r"<text[^>]*>[^<]*Global sum", text), "title should be an SVG <text> element"
-    assert "Source: NHS England" in text
+    assert "<dc:source>NHS England</dc:source>" in text, "the source travels with the SVG, in its metadata"
+    assert "Source:" not in re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S), "the source line is printed once, in the caption"
     # The figure background is the first filled path: it must be opaque white.
     assert re.search(r"fill: ?#ffffff", text)
 
@@ -88,3 +89,23 @@ def test_timeline_of_a_long_span_labels_years():
     fig, ax = figures.timeline(events, themes=["a"], theme_labels={"a": "A"})
     labels = _tick_labels(fig, ax)
     assert "2020" in labels and not any(label.startswith("Jul") for label in labels), labels
+
+
+def test_chart_text_too_small_for_a_phone_is_refused(tmp_path):
+    """A chart whose smallest text would show under 12 CSS px on a 390 px phone is not saved."""
+    fig, ax = new_chart(width=9)
+    ax.bar(DATA["year"], DATA["value"])
+    ax.text(0, 50, "a label whose width fixes the chart", fontsize=7)
+    ax.set_xlabel("x" * 10)
+    with pytest.raises(ChartError, match="CSS px on a 390 px phone"):
+        save_chart(fig, tmp_path / "tiny", alt=ALT, source="NHS England", data=DATA)
+    assert not (tmp_path / "tiny.svg").exists()
+
+
+def test_a_wide_chart_is_narrowed_until_its_text_is_legible_on_a_phone(tmp_path):
+    fig, ax = new_chart(width=8)
+    ax.bar(DATA["year"], DATA["value"])
+    svg, _ = save_chart(fig, tmp_path / "wide", alt=ALT, source="NHS England", data=DATA)
+    width_pt = float(re.search(r'width="([\d.]+)pt"', svg.read_text(encoding="utf-8")).group(1))
+    smallest = min(float(s) for s in re.findall(r"font-size: ([\d.]+)px", svg.read_text(encoding="utf-8")))
+    assert smallest * min(charts.PHONE_CHART_PX, width_pt * 4 / 3) / width_pt >= charts.MIN_TEXT_PX
