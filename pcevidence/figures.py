@@ -332,54 +332,70 @@ def evaluation_forest(table: pd.DataFrame, *, label: str = "label", title: str =
     * growth in the places evaluated (``scale == 'growth in the places evaluated'``), with the comparison's
       growth as a hollow marker where the study gives it.
 
-    Dots are coloured by certainty. Rows without an estimate (a direction only) are not drawn; the
-    chapter's table lists them. Returns ``(fig, data)``."""
+    Each result's label is written above its line across the full width, so labels stay readable on a
+    phone. Dots are coloured by certainty. Rows without an estimate (a direction only) are not drawn; the
+    chapter's table lists them. Returns ``(fig, data)``: the rows drawn, with their signed values."""
     rows = table[table["estimate"].notna()].copy()
     sign = np.where(rows["direction"] == "lower", -1.0, 1.0)
     rows["signed"] = rows["estimate"] * sign
     rows["signed_low"] = np.where(sign < 0, -rows["high"], rows["low"])
     rows["signed_high"] = np.where(sign < 0, -rows["low"], rows["high"])
-    panels = [("difference from comparison", "Difference from the comparison group (%): below 0 means less use"),
+    panels = [("difference from comparison", "Difference from the comparison (%); below 0 means less use"),
               ("growth in the places evaluated", "Growth over the period in the places evaluated (%)")]
     counts = [int((rows["scale"] == s).sum()) for s, _ in panels]
     panels = [(p, c) for p, c in zip(panels, counts, strict=True) if c]
-    fig, axes = new_chart(height=0.78 * sum(c for _, c in panels) + 1.4 * len(panels) + 0.8, nrows=len(panels),
-                          gridspec_kw={"height_ratios": [c + 1.2 for _, c in panels]})
-    axes = np.atleast_1d(axes)
-    for ax, ((scale, xlabel), n) in zip(axes, panels, strict=True):
+    # Each result takes the room its wrapped label needs: the label's lines, then the line and dot.
+    line_units, row_units = 0.45, 0.95
+    layouts = []
+    for (scale, _xlabel), _count in panels:
         part = rows[rows["scale"] == scale].reset_index(drop=True)
-        y = np.arange(n)
-        for i, row in part.iterrows():
+        labels = [_wrap(v, 34) for v in part[label]]
+        ys, y = [], 0.0
+        for text in labels:
+            y += line_units * (text.count("\n") + 1)
+            ys.append(y)
+            y += row_units
+        layouts.append((part, labels, ys, y))
+    units = [lay[3] for lay in layouts]
+    fig, axes = new_chart(height=0.42 * sum(units) + 1.4 * len(panels) + 1.0, nrows=len(panels),
+                          gridspec_kw={"height_ratios": units})
+    axes = np.atleast_1d(axes)
+    for ax, ((scale, xlabel), _n), (part, labels, ys, total) in zip(axes, panels, layouts, strict=True):
+        values = [part["signed"], part["signed_low"].dropna(), part["signed_high"].dropna(),
+                  part["comparison_value"].dropna(), pd.Series([0.0])]
+        low, high = min(v.min() for v in values if len(v)), max(v.max() for v in values if len(v))
+        pad = (high - low) * 0.12 + 1
+        ax.set_xlim(low - pad, high + pad * 2.2)
+        for (i, row), text, y in zip(part.iterrows(), labels, ys, strict=True):
             colour = CERTAINTY_COLOURS[row["certainty"]]
             if pd.notna(row["signed_low"]):
-                ax.plot([row["signed_low"], row["signed_high"]], [i, i], color=colour, linewidth=2.2, zorder=2)
-            ax.scatter([row["signed"]], [i], s=70, color=colour, edgecolor="white", zorder=3)
+                ax.plot([row["signed_low"], row["signed_high"]], [y, y], color=colour, linewidth=2.4, zorder=2)
+            ax.scatter([row["signed"]], [y], s=80, color=colour, edgecolor="white", zorder=3)
             if scale == "growth in the places evaluated" and pd.notna(row["comparison_value"]):
-                ax.scatter([row["comparison_value"]], [i], s=60, marker="D", facecolor="white", edgecolor=TEXT,
+                ax.scatter([row["comparison_value"]], [y], s=70, marker="D", facecolor="white", edgecolor=TEXT,
                            linewidth=1.3, zorder=3)
-            ax.annotate(f"{row['signed']:+g}%", (row["signed"], i), textcoords="offset points", xytext=(0, 7),
-                        ha="center", va="bottom", fontsize=9.5, color=TEXT)
-        ax.set_yticks(y, [_wrap(v, 34) for v in part[label]], fontsize=9.5)
-        ax.set_ylim(n - 0.4, -0.8)
+            ax.text(low - pad * 0.9, y - 0.3, text, ha="left", va="bottom", fontsize=12, color=TEXT)
+            right = max(v for v in (row["signed"], row["signed_high"], row["comparison_value"]) if pd.notna(v))
+            ax.annotate(f"{row['signed']:+g}%", (right, y), textcoords="offset points", xytext=(8, 0), ha="left",
+                        va="center", fontsize=12, color=colour if row["certainty"] != "very low" else TEXT,
+                        fontweight="bold")
+        ax.set_yticks([])
+        ax.spines["left"].set_visible(False)
+        ax.set_ylim(total - 0.3, -0.15)
         ax.axvline(0, color=TEXT, linewidth=1, zorder=1)
         ax.grid(axis="y", visible=False)
         ax.grid(axis="x", visible=True)
-        ax.set_xlabel(xlabel, fontsize=10)
-        low = min(part["signed_low"].min(skipna=True) if part["signed_low"].notna().any() else 0, part["signed"].min(), 0)
-        high = max(part["signed_high"].max(skipna=True) if part["signed_high"].notna().any() else 0, part["signed"].max(),
-                   part["comparison_value"].max(skipna=True) if part["comparison_value"].notna().any() else 0, 0)
-        pad = (high - low) * 0.08 + 1
-        ax.set_xlim(low - pad, high + pad)
+        ax.set_xlabel(xlabel)
     from matplotlib.lines import Line2D
     handles = [Line2D([], [], marker="o", linestyle="", color=CERTAINTY_COLOURS[c], label=f"{first_upper(c)} certainty")
                for c in CERTAINTY_ORDER if c in set(rows["certainty"])]
     if rows["comparison_value"].notna().any():
         handles.append(Line2D([], [], marker="D", linestyle="", markerfacecolor="white", markeredgecolor=TEXT,
                               label="Comparison areas' growth"))
-    axes[0].legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.02), ncols=2, fontsize=9.5, frameon=False)
+    axes[0].legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.02), ncols=1, frameon=False)
     if title:
         axes[0].set_title(title)
-    fig.subplots_adjust(hspace=0.4)
+    fig.subplots_adjust(hspace=0.45)
     data = rows[["evaluation_id", "study", "design", "places", "period", "outcome", "scale", "estimate", "low", "high",
                  "interval", "direction", "signed", "signed_low", "signed_high", "comparison_value", "certainty",
                  "claim_id"]]
@@ -387,42 +403,53 @@ def evaluation_forest(table: pd.DataFrame, *, label: str = "label", title: str =
 
 
 def search_flow(counts: dict[str, int], reasons: dict[str, int], *, carried_over: int, total: int):
-    """A search-and-screening flow in the PRISMA 2020 style: identified, repeats removed, screened,
-    excluded (with reasons), included; then the register as carried over and now. ``counts`` has
-    the keys searches, found, repeats, screened, excluded, included and new (included sources that were
-    not in the register before)."""
+    """A search-and-screening flow in the PRISMA 2020 style, in one column so it reads on a phone:
+    identified, repeats removed, screened, excluded (with reasons), included; then the register as
+    carried over and now. ``counts`` has the keys searches, found, repeats, screened, excluded, included
+    and new (included sources that were not in the register before)."""
     from matplotlib.patches import FancyBboxPatch
 
-    fig, ax = new_chart(width=7.2, height=6.4)
-    ax.set_xlim(0, 10)
-    ax.set_ylim(0, 10)
+    reason_lines = [f"{first_upper(r)}: {n}" for r, n in sorted(reasons.items(), key=lambda rn: (-rn[1], rn[0]))]
+    boxes = [
+        ("main", f"Records identified by\n{counts['searches']} searches: {counts['found']}", 2),
+        ("side", f"Repeats of earlier\nresults removed: {counts['repeats']}", 2),
+        ("main", f"Records screened: {counts['screened']}", 1),
+        ("side", "\n".join([f"Excluded: {counts['excluded']}"] + reason_lines), 1 + len(reason_lines)),
+        ("key", f"Included: {counts['included']}\n({counts['new']} new to the register)", 2),
+        ("main", f"Register: {carried_over} carried over\nfrom the previous edition,\n{total - carried_over} added "
+                 f"in this edition;\n{total} in all", 4),
+    ]
+    line_h, gap = 0.24, 0.32
+    heights = [n * line_h + 0.3 for _, _, n in boxes]
+    total_h = sum(heights) + gap * (len(boxes) - 1)
+    fig, ax = new_chart(width=3.9, height=total_h + 0.2)
+    ax.set_xlim(0, 3.9)
+    ax.set_ylim(0, total_h + 0.2)
     ax.axis("off")
-
-    def box(x, y, w, h, text, *, fill="#FFFFFF", edge=SEQUENTIAL[0], weight="normal"):
-        ax.add_patch(FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0.02,rounding_size=0.12", facecolor=fill,
-                                    edgecolor=edge, linewidth=1.4))
-        ax.text(x + w / 2, y + h / 2, text, ha="center", va="center", fontsize=10.5, color=TEXT, fontweight=weight,
-                wrap=True)
-
-    def arrow(x0, y0, x1, y1):
-        ax.annotate("", (x1, y1), (x0, y0), arrowprops={"arrowstyle": "-|>", "color": TEXT, "linewidth": 1.2})
-
-    box(0.2, 8.3, 5.2, 1.4, f"Records identified\nby {counts['searches']} searches: {counts['found']}")
-    box(6.0, 8.3, 3.8, 1.4, f"Repeats of earlier\nresults removed: {counts['repeats']}", edge=FOCUS[1])
-    box(0.2, 5.9, 5.2, 1.4, f"Records screened: {counts['screened']}")
-    reason_text = "\n".join(f"{first_upper(r)}: {n}" for r, n in sorted(reasons.items(), key=lambda rn: -rn[1]))
-    box(6.0, 3.9, 3.8, 3.9, f"Excluded: {counts['excluded']}\n\n{reason_text}", edge=FOCUS[1])
-    box(0.2, 3.5, 5.2, 1.4, f"Included: {counts['included']}\n({counts['new']} new to the register)", fill="#E8F1F8",
-        weight="bold")
-    box(0.2, 0.4, 5.2, 2.0, f"Register: {carried_over} sources carried\nover from the previous edition,\n"
-        f"{total - carried_over} added in this edition;\n{total} in all")
-    arrow(2.8, 8.3, 2.8, 7.3)
-    arrow(5.4, 9.0, 6.0, 9.0)
-    arrow(2.8, 5.9, 2.8, 4.9)
-    arrow(5.4, 6.6, 6.0, 6.6)
-    arrow(2.8, 3.5, 2.8, 2.4)
-    for y, text in ((9.0, "Identification"), (6.6, "Screening"), (2.6, "Included")):
-        ax.text(-0.15, y, text, rotation=90, ha="right", va="center", fontsize=10, color=SEQUENTIAL[0], fontweight="bold")
+    # Main boxes run down the page; side boxes (what was taken out) sit indented to the right of a spine
+    # that joins each main box to the next, with an arrow into each side box, as in PRISMA 2020.
+    spine = 0.25
+    y = total_h + 0.1
+    placed = []
+    for (kind, text, _), h in zip(boxes, heights, strict=True):
+        x0, w = (0.05, 3.8) if kind != "side" else (0.6, 3.25)
+        fill = "#E8F1F8" if kind == "key" else "#FFFFFF"
+        edge = FOCUS[1] if kind == "side" else SEQUENTIAL[0]
+        ax.add_patch(FancyBboxPatch((x0, y - h), w, h, boxstyle="round,pad=0.0,rounding_size=0.08", facecolor=fill,
+                                    edgecolor=edge, linewidth=1.4, zorder=2))
+        ax.text(x0 + w / 2, y - h / 2, text, ha="center", va="center", fontsize=12, color=TEXT,
+                fontweight="bold" if kind == "key" else "normal", linespacing=1.3, zorder=3)
+        placed.append((kind, y, y - h))
+        y -= h + gap
+    mains = [(top, bottom) for kind, top, bottom in placed if kind != "side"]
+    for (_, bottom), (top, _) in zip(mains, mains[1:], strict=False):
+        ax.annotate("", (spine, top), (spine, bottom), arrowprops={"arrowstyle": "-|>", "color": TEXT, "linewidth": 1.2},
+                    zorder=1)
+    for kind, top, bottom in placed:
+        if kind == "side":
+            middle = (top + bottom) / 2
+            ax.annotate("", (0.6, middle), (spine, middle), arrowprops={"arrowstyle": "-|>", "color": TEXT,
+                                                                         "linewidth": 1.2})
     data = pd.DataFrame([("searches", counts["searches"]), ("records found", counts["found"]),
                          ("repeats removed", counts["repeats"]), ("screened", counts["screened"]),
                          ("excluded", counts["excluded"])]

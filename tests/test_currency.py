@@ -122,8 +122,10 @@ def test_evaluation_forest_draws_effects_and_growth_apart_with_signs():
     assert len(data) == len(drawn) and len(fig.axes) == 2
     lower = data[data["direction"] == "lower"].iloc[0]
     assert lower["signed"] == -lower["estimate"] and lower["signed_low"] == -lower["high"]
-    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()] + [t.get_text() for t in fig.axes[1].get_yticklabels()]
-    assert set(labels) == set(drawn["evaluation_id"])  # every result with a figure, and only those
+    labels = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert set(labels) == set(drawn["evaluation_id"])  # every result with a figure is labelled, and only those
+    growth = fig.axes[1]
+    assert len(growth.texts) == int((drawn["scale"] == "growth in the places evaluated").sum())
 
 
 def test_search_flow_reports_the_counts_it_is_given():

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from conftest import latest_access_date
 from pcevidence.data import load
-from pcevidence.rules import numbers_in, parse_exclusions
+from pcevidence.rules import numbers_in
 from test_data_loader import expect, rows, set_cell, write_rows
 
 
