@@ -366,7 +366,7 @@ def evaluation_forest(table: pd.DataFrame, *, label: str = "label", title: str =
         low, high = min(v.min() for v in values if len(v)), max(v.max() for v in values if len(v))
         pad = (high - low) * 0.12 + 1
         ax.set_xlim(low - pad, high + pad * 2.2)
-        for (i, row), text, y in zip(part.iterrows(), labels, ys, strict=True):
+        for (_, row), text, y in zip(part.iterrows(), labels, ys, strict=True):
             colour = CERTAINTY_COLOURS[row["certainty"]]
             if pd.notna(row["signed_low"]):
                 ax.plot([row["signed_low"], row["signed_high"]], [y, y], color=colour, linewidth=2.4, zorder=2)

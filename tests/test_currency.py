@@ -122,10 +122,11 @@ def test_evaluation_forest_draws_effects_and_growth_apart_with_signs():
     assert len(data) == len(drawn) and len(fig.axes) == 2
     lower = data[data["direction"] == "lower"].iloc[0]
     assert lower["signed"] == -lower["estimate"] and lower["signed_low"] == -lower["high"]
-    labels = [t.get_text() for ax in fig.axes for t in ax.texts]
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    labels = [t for t in texts if not t.endswith("%")]
+    values = [t for t in texts if t.endswith("%")]
     assert set(labels) == set(drawn["evaluation_id"])  # every result with a figure is labelled, and only those
-    growth = fig.axes[1]
-    assert len(growth.texts) == int((drawn["scale"] == "growth in the places evaluated").sum())
+    assert sorted(values) == sorted(f"{v:+g}%" for v in data["signed"])  # each printed with its sign
 
 
 def test_search_flow_reports_the_counts_it_is_given():
