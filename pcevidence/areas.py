@@ -7,7 +7,7 @@ joined to it by practice code; a practice found in one table and not in another 
 
 Rules of the computations, stated once here and on the page:
 
-* patients per FTE GP: registered patients over fully qualified full-time-equivalent GPs, 2024/25
+* patients per FTE GP: registered patients over fully qualified full-time-equivalent GPs (excluding locums), April 2024 to January 2025
   workforce data, practices that reported GPs only;
 * network staff per 10,000 patients: network staff full-time equivalents (June 2026) over registered
   patients (July 2026), by the board each network reports to;
@@ -37,7 +37,7 @@ MEASURES = {
     "networks": ("Networks", "Primary care networks (July 2026)", "count"),
     "registered_patients": ("Patients", "Registered patients (July 2026)", "count"),
     "mean_list_size": ("List size", "Average practice list size (July 2026)", "count"),
-    "patients_per_gp_fte": ("Patients per GP", "Patients per full-time-equivalent GP (2024/25)", "count"),
+    "patients_per_gp_fte": ("Patients per GP", "Patients per full-time-equivalent GP (April 2024 to January 2025)", "count"),
     "network_staff_per_10000": ("Network staff", "Network staff (FTE) per 10,000 patients (June 2026)", "one"),
     "appointments_per_1000": ("Appointments", "Appointments per 1,000 patients (2025/26)", "count"),
     "online_per_1000": ("Online requests", "Online consultation requests per 1,000 patients (2025/26)", "count"),
@@ -121,7 +121,7 @@ def practices(root=None) -> pd.DataFrame:
 
 COVERAGE_TABLES = {
     "practice_age_2026_07": "Registered patients by age, July 2026",
-    "practice_workforce": "GP workforce, 2024/25",
+    "practice_workforce": "GP workforce, April 2024 to January 2025",
     "practice_access_2025_26": "Appointments and online requests, 2025/26",
     "practice_imd_2025": "Deprivation score, IMD 2025",
     "gpps_2026_practice": "GP Patient Survey 2026",
@@ -160,7 +160,7 @@ CLOSED = "(not in the July 2026 mapping: closed or merged)"
 
 
 def old_boards(root=None) -> pd.DataFrame:
-    """How the 42 boards named in the older (2024/25) workforce data map onto the 36 boards of 2026: one row
+    """How the 42 boards named in the older workforce data (April 2024 to January 2025) map onto the 36 boards of 2026: one row
     for each older board and the 2026 board now holding its practices, with how many practices moved there
     (practices since closed or merged are counted in a row of their own)."""
     workforce = _latest_workforce(root).reset_index(drop=True)

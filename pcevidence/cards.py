@@ -95,7 +95,8 @@ def card_table(frame: pd.DataFrame, columns: list[Column], *, table_id: str, cap
         body.append(f"<tr{attrs}>{''.join(cells)}</tr>")
     tool_html = f'<div class="pcr-table-tools">{"".join(tools)}</div>' if tools else ""
     status = f'<p class="pcr-find-status" aria-live="polite" data-pcr-status="{table_id}"></p>' if find_label else ""
-    return (f'<div class="pcr-cards-wrap">{tool_html}{status}'
+    # The wrapper scrolls sideways on a narrow desktop window, so it is focusable and named for keyboard users.
+    return (f'<div class="pcr-cards-wrap" tabindex="0" role="region" aria-label="{e(caption)}">{tool_html}{status}'
             f'<table class="pcr-cards" id="{table_id}"><caption>{e(caption)}</caption>'
             f'<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>')
 

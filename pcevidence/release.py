@@ -1,8 +1,11 @@
-"""``make release VERSION=x.y.z``: set the version everywhere it is recorded and open a changelog entry.
+"""``make release VERSION=x.y.z``: set the version everywhere it is recorded, open a changelog entry,
+and keep a snapshot of the evidence as released.
 
-Updates CITATION.cff (version and date-released), pyproject.toml and pcevidence/__init__.py, and adds
-a heading for the version to chapters/changelog.md if it is not there. The author then writes the
-entry, runs ``make test`` and tags the commit ``vX.Y.Z``.
+Updates CITATION.cff (version and date-released), pyproject.toml and pcevidence/__init__.py, adds
+a heading for the version to chapters/changelog.md if it is not there, and appends a snapshot of every
+claim, finding, event and source to data/editions.csv (the baseline the next edition's "What's new"
+page compares against). The author then writes the entry, runs ``make test`` and tags the commit
+``vX.Y.Z``.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ def release(version: str, root: Path | None = None, today: date | None = None) -
     sub(root / "CITATION.cff", r"^date-released: .*$", f"date-released: {today.isoformat()}")
     sub(root / "pyproject.toml", r'^version = ".*"$', f'version = "{version}"')
     sub(root / "pcevidence" / "__init__.py", r'^__version__ = ".*"$', f'__version__ = "{version}"')
+    snapshot_edition(version, today, root)
     changelog = root / "chapters" / "changelog.md"
     text = changelog.read_text(encoding="utf-8")
     if f"## Version {version}" not in text and "\n## Unreleased\n" in text:
@@ -56,6 +60,28 @@ def release(version: str, root: Path | None = None, today: date | None = None) -
         head, _, rest = text.partition("\n## ")
         entry = f"\n## Version {version} ({today.isoformat()})\n\n- Describe what changed in the evidence and the book.\n"
         changelog.write_text(head.rstrip("\n") + "\n" + entry + ("\n## " + rest if rest else ""), encoding="utf-8")
+
+
+def snapshot_edition(version: str, today: date, root: Path) -> None:
+    """Append (or replace) this version's snapshot in data/editions.csv. Refuses to snapshot data that
+    fails validation, so a release never records evidence the book would not build from."""
+    import csv
+    import io
+
+    from .data import load_all
+    from .editions import snapshot_rows
+
+    load_all(root)  # every table valid, including the reasons for every change since the last edition
+    path = root / "data" / "editions.csv"
+    text = path.read_text(encoding="utf-8")
+    reader = csv.DictReader(io.StringIO(text))
+    kept = [row for row in reader if row["edition"] != version]
+    rows = snapshot_rows(version, today.isoformat(), root).fillna("").astype(str).to_dict("records")
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=reader.fieldnames, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(kept + rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:

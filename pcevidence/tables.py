@@ -289,8 +289,10 @@ def at_a_glance_markdown(chapter: str, root=None) -> str:
             as_at.append(f"As at {when(newest)}")
         if search_ids:
             as_at.append(f"last searched {when(max(log.loc[s, 'date'] for s in search_ids).date())}")
+        from .prose import first_upper
+
         rows.append((row["item"], f"**{status_label[row['status']]}.** {escape_markdown(row['answer'])}",
-                     "; ".join(as_at).capitalize() if as_at else "",
-                     cite(claim_ids, root) if claim_ids else ""))
+                     first_upper("; ".join(as_at)) if as_at else "",
+                     cite(claim_ids, root) if claim_ids else "None found: see the {doc}`search log <methods>`"))
     return markdown_table(pd.DataFrame(rows, columns=["Question", "Answer", "When", "Sources"]),
                           raw={"Answer", "Sources"})

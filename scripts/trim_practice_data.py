@@ -49,7 +49,34 @@ def trim_number(text: str) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
-def main() -> int:
+GROUPS = ("practice", "area")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Trim the named groups of raw files (default: all). 'practice' is the GP workforce, appointments and
+    board population files; 'area' is the July 2026 mapping, age profile, deprivation, network workforce and
+    patient survey. Refreshing one release needs only that group's raw files."""
+    groups = (argv if argv is not None else sys.argv[1:]) or list(GROUPS)
+    unknown = [g for g in groups if g not in GROUPS]
+    if unknown:
+        print(f"unknown group(s) {unknown}: choose from {', '.join(GROUPS)}", file=sys.stderr)
+        return 2
+    upstream: dict[str, Path] = {}
+    if "practice" in groups:
+        status = trim_practice_inputs(upstream)
+        if status:
+            return status
+    if "area" in groups:
+        try:
+            upstream.update(trim_area_inputs())
+        except LayoutError as exc:
+            print(f"STOPPED: {exc}", file=sys.stderr)
+            return 1
+    record_checksums(upstream)
+    return 0
+
+
+def trim_practice_inputs(upstream: dict[str, Path]) -> int:
     for source in (WORKFORCE, ACCESS, ICB_POP):
         if not source.exists():
             print(f"missing {source}: this script needs ../shared/sources beside the repository", file=sys.stderr)
@@ -84,13 +111,8 @@ def main() -> int:
             seen.setdefault(r["icb_code"], [r["icb_code"], r["region_code"], r["population"]])
     write(ROOT / "data" / "icb_population_16plus.csv", ["icb_code", "region_code", "population_16plus"],
           sorted(seen.values()))
-    upstream = {"practice_workforce": WORKFORCE, "practice_access_2025_26": ACCESS, "icb_population_16plus": ICB_POP}
-    try:
-        upstream.update(trim_area_inputs())
-    except LayoutError as exc:
-        print(f"STOPPED: {exc}", file=sys.stderr)
-        return 1
-    record_checksums(upstream)
+    upstream.update({"practice_workforce": WORKFORCE, "practice_access_2025_26": ACCESS,
+                     "icb_population_16plus": ICB_POP})
     return 0
 
 

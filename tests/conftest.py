@@ -81,6 +81,20 @@ def built_book():
     return {"html": ROOT / "_build" / "html", "before": before, "after": after, "result": result}
 
 
+def record_revision(root: Path, kind: str, item_id: str, change: str, reason: str = "Changed by a test.") -> None:
+    """Give the reason a test's edit needs: a claim corrected, a finding changed or an item retired since the
+    last edition must have one in data/revisions.csv, or loading the data stops (as it should for an author)."""
+    import csv
+
+    with (root / "data" / "editions.csv").open(encoding="utf-8", newline="") as f:
+        since = max((row["edition"] for row in csv.DictReader(f)), key=lambda v: tuple(int(p) for p in v.split(".")))
+    path = root / "data" / "revisions.csv"
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines()
+             if not line.startswith(f"{since},{kind},{item_id},")]
+    lines.append(f"{since},{kind},{item_id},{change},{reason}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def latest_access_date() -> str:
     """The newest date_accessed in the real source register: tests that pin "today" use it, so they stay
     valid as sources are added (a fixed date would make every newly read source look "in the future")."""

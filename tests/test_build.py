@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from nbclient import NotebookClient
 
-from conftest import ROOT, copy_book, run_build
+from conftest import ROOT, copy_book, record_revision, run_build
 
 pytestmark = pytest.mark.xdist_group("build")
 
@@ -170,6 +170,7 @@ def test_text_from_csv_cells_is_shown_as_text_never_run(tmp_path):
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(rows)
     findings.write_text(out.getvalue(), encoding="utf-8")
+    record_revision(root, "finding", rows[1][0], "changed")
     sources = root / "data" / "sources.csv"
     rows = list(csv.reader(io.StringIO(sources.read_text(encoding="utf-8"))))
     rows[1][rows[0].index("title")] = payload

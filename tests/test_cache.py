@@ -6,7 +6,7 @@ import re
 import nbformat
 import pytest
 
-from conftest import copy_book, run_build
+from conftest import copy_book, record_revision, run_build
 
 pytestmark = pytest.mark.xdist_group("build")
 
@@ -40,6 +40,7 @@ def test_cached_rebuild_follows_data_and_prose_edits(tmp_path):
     claims = root / "data" / "claims.csv"
     claims.write_text(claims.read_text(encoding="utf-8").replace('"121.79"', '"131.79"').replace(",121.79,", ",131.79,"),
                       encoding="utf-8")
+    record_revision(root, "claim", "PCN-006", "corrected")
     third = run_build(root, "--cache")
     assert third.returncode == 0, third.stderr[-3000:]
     assert "contracting" in executed(third)

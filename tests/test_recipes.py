@@ -136,7 +136,7 @@ def test_recipe_6_refresh_practice_data_from_a_new_release(tmp_path):
     (raw / "icb-gp-registered-pop-16plus-2023" / "virtual_ward_statistics.csv").write_text(
         "date,region_code,icb_code,capacity,capacity_per_population,population\n2023-07-01,Y59,QKS,1,1,1600000\n",
         encoding="utf-8")
-    result = run(root, "scripts/trim_practice_data.py")
+    result = run(root, "scripts/trim_practice_data.py", "practice")  # only this release's raw files are at hand
     assert result.returncode == 0, result.stderr
     assert load("practice_workforce", root=root)["registered_patients"].tolist() == [5000.5]
     assert load("practice_access_2025_26", root=root)["appointments"].tolist() == [20000]
@@ -156,6 +156,16 @@ def test_recipe_7_cut_a_release(tmp_path):
     # Entries written under "Unreleased" become the new version's entry, above the previous version.
     assert "## Unreleased" not in changelog
     assert changelog.index("## Version 9.8.7") < changelog.index("## Version 0.1.0")
+    # The evidence as released is kept, so the next edition's What's new page compares against it.
+    from pcevidence.editions import edition_dates, unreleased_changes
+
+    assert edition_dates(root)[-1][0] == "9.8.7"
+    assert unreleased_changes(root).empty()
+    assert result_of_validate(root) == 0
+
+
+def result_of_validate(root) -> int:
+    return run(root, "-m", "pcevidence.validate").returncode
 
 
 def test_release_without_unreleased_entries_adds_a_version_heading(tmp_path):
