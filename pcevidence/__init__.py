@@ -12,4 +12,4 @@ from .book import Chapter
 from .data import DataError, load
 
 __all__ = ["Chapter", "DataError", "load"]
-__version__ = "0.1.0"
+__version__ = "2.0.0"

@@ -138,3 +138,34 @@ def _escape(text: str) -> str:
     from .book import escape_markdown
 
     return escape_markdown(text)
+
+
+def search_summary(root: Path | None = None) -> dict:
+    """What the search log adds up to, for the methods page and its flow figure: the counts at each stage,
+    the exclusions by reason, and the register as carried over from the previous edition and now."""
+    from .editions import edition_dates
+    from .rules import parse_exclusions
+
+    log = load("search_log", root=root)
+    sources = load("sources", root=root)
+    editions = load("editions", root=root)
+    from .citation import citation
+
+    # The previous edition is the newest snapshot other than this version's own (which, once released,
+    # holds this edition's sources).
+    version = str(citation(root)["version"]) if root is None or (Path(root) / "CITATION.cff").exists() else ""
+    older = [v for v, _ in edition_dates(root) if v != version]
+    previous = older[-1] if older else None
+    carried = set(editions.loc[editions["edition"].eq(previous) & editions["kind"].eq("source"), "item_id"]) \
+        if previous else set()
+    included = sorted({s for ids in log["source_ids"].fillna("") for s in ids.split()})
+    reasons: dict[str, int] = {}
+    for text in log["exclusion_reasons"].fillna(""):
+        for reason, n in parse_exclusions(text).items():
+            reasons[reason] = reasons.get(reason, 0) + n
+    counts = {"searches": len(log), "found": int(log["records_found"].sum()), "screened": int(log["screened"].sum()),
+              "excluded": int(log["excluded"].sum()), "included": int(log["included"].sum()),
+              "new": len([s for s in included if s not in carried])}
+    counts["repeats"] = counts["found"] - counts["screened"]
+    return {"counts": counts, "reasons": reasons, "previous": previous, "carried": len(carried),
+            "total": len(sources), "first": log["date"].min().date(), "last": log["date"].max().date()}
