@@ -28,30 +28,30 @@ $(READY): requirements.txt pyproject.toml
 	@touch $(READY)
 
 book: $(READY)
-	$(BIN)/python -m pcevidence.build --jobs $(JOBS)
+	$(BIN)/python -m pcevidence.site.build --jobs $(JOBS)
 
 preview: $(READY)
-	$(BIN)/python -m pcevidence.build --jobs $(JOBS) --cache
+	$(BIN)/python -m pcevidence.site.build --jobs $(JOBS) --cache
 
 test: $(READY)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 validate: $(READY)
-	$(BIN)/python -m pcevidence.validate
+	$(BIN)/python -m pcevidence.site.validate
 
 check: $(READY)
-	$(BIN)/python -m pcevidence.check
+	$(BIN)/python -m pcevidence.site.check
 
 new-chapter: $(READY)
 	@test -n "$(NAME)" || { echo 'usage: make new-chapter NAME="Title of the chapter"'; exit 1; }
-	$(BIN)/python -m pcevidence.scaffold "$(NAME)"
+	$(BIN)/python -m pcevidence.site.scaffold "$(NAME)"
 
 release: $(READY)
 	@test -n "$(VERSION)" || { echo 'usage: make release VERSION=1.2.3'; exit 1; }
-	$(BIN)/python -m pcevidence.release "$(VERSION)"
+	$(BIN)/python -m pcevidence.site.release "$(VERSION)"
 
 bib: $(READY)
-	$(BIN)/python -m pcevidence.bib
+	$(BIN)/python -m pcevidence.site.bib
 
 serve:
 	@test -f _build/html/index.html || { echo "No built book: run 'make book' first"; exit 1; }
@@ -59,10 +59,10 @@ serve:
 	$(PYTHON) -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
 
 pdf: book
-	$(BIN)/python -m pcevidence.pdf
+	$(BIN)/python -m pcevidence.site.pdf
 
 bench: $(READY)
-	$(BIN)/python -m pcevidence.bench
+	$(BIN)/python -m pcevidence.site.bench
 
 lab: $(READY)
 	$(BIN)/python -m ipykernel install --user --name pcevidence --display-name "Evidence review (pcevidence)" >/dev/null

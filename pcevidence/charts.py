@@ -12,10 +12,8 @@ import textwrap
 from pathlib import Path
 
 import matplotlib
-
-matplotlib.use("svg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
 
 RC_FILE = Path(__file__).with_name("matplotlibrc")
 

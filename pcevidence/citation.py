@@ -7,7 +7,7 @@ from datetime import date
 import yaml
 
 from . import paths
-from .book import escape_markdown
+from .markup import escape_markdown
 
 
 def citation(root=None) -> dict:

@@ -17,8 +17,11 @@ from pathlib import Path
 import pandas as pd
 
 from . import prose
-from .data import load
-from .rules import _partial_date_start
+from .citation import citation
+from .data import load, tables
+from .editions import edition_dates
+from .markup import cite, escape_markdown
+from .rules import _partial_date_start, parse_exclusions
 
 
 @dataclass(frozen=True)
@@ -107,7 +110,6 @@ def watchlist_frame(chapter: str | None, root: Path | None = None) -> pd.DataFra
 
 def watchlist_markdown(chapter: str, root: Path | None = None) -> str:
     """'What to watch': each item with its due date; open items past due are marked overdue by the build."""
-    from .book import cite
 
     watch = watchlist_frame(chapter, root)
     if watch.empty:
@@ -135,26 +137,21 @@ def first_upper(text: str) -> str:
 
 
 def _escape(text: str) -> str:
-    from .book import escape_markdown
-
     return escape_markdown(text)
 
 
 def search_summary(root: Path | None = None) -> dict:
     """What the search log adds up to, for the methods page and its flow figure: the counts at each stage,
     the exclusions by reason, and the register as carried over from the previous edition and now."""
-    from .editions import edition_dates
-    from .rules import parse_exclusions
 
     log = load("search_log", root=root)
     sources = load("sources", root=root)
     editions = load("editions", root=root)
-    from .citation import citation
 
     # The previous edition is the newest snapshot other than this version's own (which, once released,
     # holds this edition's sources).
     version = str(citation(root)["version"]) if root is None or (Path(root) / "CITATION.cff").exists() else ""
-    older = [v for v, _ in edition_dates(root) if v != version]
+    older = [v for v, _ in edition_dates(tables(root)) if v != version]
     previous = older[-1] if older else None
     carried = set(editions.loc[editions["edition"].eq(previous) & editions["kind"].eq("source"), "item_id"]) \
         if previous else set()

@@ -20,34 +20,13 @@ from pathlib import Path
 import pandas as pd
 
 from . import paths
+from . import rules as project_rules
+from .errors import DataError
 
 _INTEGER = re.compile(r"^-?\d+$")
 _NUMBER = re.compile(r"^-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _YEAR = re.compile(r"^\d{4}$")
-
-
-class DataError(ValueError):
-    """A table in ``data/`` breaks its schema or a project rule."""
-
-    def __init__(self, path, problem, *, row=None, column=None, value=None, rule=None):
-        self.path = str(path)
-        self.row = row
-        self.column = column
-        self.value = value
-        self.rule = rule
-        where = [self.path]
-        if row is not None:
-            where.append(f"row {row}")
-        if column is not None:
-            where.append(f"column '{column}'")
-        text = ", ".join(where) + ": "
-        if value is not None:
-            text += f"value {value!r} "
-        text += problem
-        if rule:
-            text += f" [rule: {rule}]"
-        super().__init__(text)
 
 
 def _display_path(path: Path) -> str:
@@ -268,9 +247,7 @@ def load(name: str, *, root: Path | None = None, rules: bool = True) -> pd.DataF
         return _CACHE[stamp].copy()
     frame = _validate(res, root)
     if rules:
-        from . import rules as project_rules
-
-        project_rules.check(name, frame, root)
+        project_rules.check(name, frame, root, tables(root), res)
     _CACHE[stamp] = frame
     return frame.copy()
 
@@ -278,3 +255,15 @@ def load(name: str, *, root: Path | None = None, rules: bool = True) -> pd.DataF
 def load_all(root: Path | None = None) -> dict[str, pd.DataFrame]:
     """Load and validate every table in the package (what ``make validate`` runs first)."""
     return {name: load(name, root=root) for name in resource_names(root)}
+
+
+def tables(root: Path | None = None):
+    """A loader bound to one book: ``table("claims")`` loads and validates that book's claims. The rules and
+    the editions take one, so they never import this module (and the modules form no import cycle)."""
+    bound = (root or paths.project_root()).resolve()
+
+    def table(name: str) -> pd.DataFrame:
+        return load(name, root=bound)
+
+    table.root = bound
+    return table

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .data import DataError
+from . import editions
+from .errors import DataError
 
 MAX_QUOTE_WORDS = 40
 PLANNED_YEARS = 10  # a claim's as_of may be a planned date up to this many years ahead
@@ -105,8 +106,10 @@ def check_sources(frame: pd.DataFrame) -> None:
     _check_dates("sources", frame, ["date_published", "date_accessed"])
 
 
-def check(name: str, frame: pd.DataFrame, root: Path) -> None:
-    """Apply the project's rules for table ``name`` (each rule is one function, called from here only)."""
+def check(name: str, frame: pd.DataFrame, root: Path, table, resource: dict) -> None:
+    """Apply the project's rules for table ``name`` (each rule is one function, called from here only).
+    ``table`` loads another table of the same book (see :func:`pcevidence.data.tables`); ``resource`` is the
+    table's descriptor in data/datapackage.json."""
     if name == "claims":
         check_claims(frame)
     elif name == "sources":
@@ -114,38 +117,29 @@ def check(name: str, frame: pd.DataFrame, root: Path) -> None:
     elif name == "events":
         _check_dates(name, frame, ["date"])
     elif name == "search_log":
-        check_search_log(frame, root)
+        check_search_log(frame, table)
     elif name == "evaluations":
-        check_evaluations(frame, root)
+        check_evaluations(frame, table)
     elif name == "watchlist":
-        check_watchlist(frame, root)
+        check_watchlist(frame, table)
     elif name == "unknowns":
-        check_unknowns(frame, root)
+        check_unknowns(frame, table)
     elif name == "at_a_glance":
-        check_at_a_glance(frame, root)
+        check_at_a_glance(frame, table)
     elif name == "revisions":
-        from .editions import check_revisions
-
-        check_revisions(frame, root)
+        editions.check_revisions(frame, table)
     elif name in ("findings", "seed_assertions"):
-        claims = set(_load("claims", root)["claim_id"])
+        claims = set(table("claims")["claim_id"])
         path = frame.attrs.get("path", f"data/{name}.csv")
         for i, row in enumerate(frame.itertuples(index=False), start=2):
             for claim_id in (row.claim_ids or "").split():
                 if claim_id not in claims:
                     raise DataError(path, "names a claim_id that is not in data/claims.csv", row=i,
                                     column="claim_ids", value=claim_id, rule="finding evidence")
-    from .data import resource
-
-    fields = resource(name, root).get("claim_value_fields")
+    fields = resource.get("claim_value_fields")
     if fields:
-        check_claim_agreement(name, frame, fields, _load("claims", root))
+        check_claim_agreement(name, frame, fields, table("claims"))
 
-
-def _load(name: str, root: Path) -> pd.DataFrame:
-    from .data import load
-
-    return load(name, root=root)
 
 
 # -- one owner per fact: statistics tables agree with the claims that hold their quotes ----------
@@ -238,9 +232,9 @@ def parse_exclusions(text: str | None) -> dict[str, int]:
     return out
 
 
-def check_search_log(frame: pd.DataFrame, root: Path) -> None:
+def check_search_log(frame: pd.DataFrame, table) -> None:
     path = frame.attrs.get("path", "data/search_log.csv")
-    sources = set(_load("sources", root)["source_id"])
+    sources = set(table("sources")["source_id"])
     _check_dates("search_log", frame, ["date"])
     for i, row in enumerate(frame.to_dict("records"), start=2):
         found, screened, included, excluded = (int(row[c]) for c in ("records_found", "screened", "included",
@@ -275,9 +269,9 @@ def check_search_log(frame: pd.DataFrame, root: Path) -> None:
 
 # -- evaluations of earlier contracts: an estimate lies inside its own interval ---------------------
 
-def check_evaluations(frame: pd.DataFrame, root: Path) -> None:
+def check_evaluations(frame: pd.DataFrame, table) -> None:
     path = frame.attrs.get("path", "data/evaluations.csv")
-    claims = _load("claims", root).set_index("claim_id")
+    claims = table("claims").set_index("claim_id")
     for i, row in enumerate(frame.to_dict("records"), start=2):
         est, low, high, interval = row["estimate"], row["low"], row["high"], row["interval"]
         has_low, has_high = pd.notna(low), pd.notna(high)
@@ -302,9 +296,9 @@ def check_evaluations(frame: pd.DataFrame, root: Path) -> None:
 
 # -- what is not known yet, and what to watch -------------------------------------------------------
 
-def check_watchlist(frame: pd.DataFrame, root: Path) -> None:
+def check_watchlist(frame: pd.DataFrame, table) -> None:
     path = frame.attrs.get("path", "data/watchlist.csv")
-    claims = set(_load("claims", root)["claim_id"])
+    claims = set(table("claims")["claim_id"])
     _check_dates("watchlist", frame, ["due"], future_years=PLANNED_YEARS)
     for i, row in enumerate(frame.to_dict("records"), start=2):
         ids = (row["claim_ids"] or "").split()
@@ -317,9 +311,9 @@ def check_watchlist(frame: pd.DataFrame, root: Path) -> None:
                                 value=claim_id, rule="watch outcome")
 
 
-def check_unknowns(frame: pd.DataFrame, root: Path) -> None:
+def check_unknowns(frame: pd.DataFrame, table) -> None:
     path = frame.attrs.get("path", "data/unknowns.csv")
-    searches = set(_load("search_log", root)["search_id"])
+    searches = set(table("search_log")["search_id"])
     for i, row in enumerate(frame.to_dict("records"), start=2):
         ids = (row["search_ids"] or "").split()
         for search_id in ids:
@@ -328,10 +322,10 @@ def check_unknowns(frame: pd.DataFrame, root: Path) -> None:
                                 value=search_id, rule="unknown checked")
 
 
-def check_at_a_glance(frame: pd.DataFrame, root: Path) -> None:
+def check_at_a_glance(frame: pd.DataFrame, table) -> None:
     path = frame.attrs.get("path", "data/at_a_glance.csv")
-    claims = set(_load("claims", root)["claim_id"])
-    searches = set(_load("search_log", root)["search_id"])
+    claims = set(table("claims")["claim_id"])
+    searches = set(table("search_log")["search_id"])
     for i, row in enumerate(frame.to_dict("records"), start=2):
         claim_ids, search_ids = (row["claim_ids"] or "").split(), (row["search_ids"] or "").split()
         if row["status"] != "not known" and not claim_ids:

@@ -6,10 +6,14 @@ Text from CSV cells goes through :func:`pcevidence.book.escape_markdown`, so a c
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
-from .book import escape_markdown
-from .data import package
+from .data import load, package, tables
+from .editions import TABLES, edition_dates, history
+from .markup import CERTAINTY_LABEL, cite, cite_sources, escape_markdown
+from .prose import first_upper, format_value, when
 
 
 def markdown_table(frame: pd.DataFrame, *, links: dict[str, str] | None = None, raw: set[str] | None = None) -> str:
@@ -92,8 +96,6 @@ CHAPTER_TITLES = {
 
 def evidence_table_markdown(root=None) -> str:
     """Every finding in the review with its certainty and the sources behind it, chapter by chapter."""
-    from .book import CERTAINTY_LABEL, cite
-    from .data import load
 
     findings = load("findings", root=root)
     order = {slug: i for i, slug in enumerate(CHAPTER_TITLES)}
@@ -109,8 +111,6 @@ def evidence_table_markdown(root=None) -> str:
 
 def events_markdown(events: pd.DataFrame, theme_labels: dict[str, str]) -> str:
     """The dated events as a table, with each date shown only as precisely as its source gives it."""
-    from .book import cite_sources
-    from .prose import when
 
     table = pd.DataFrame({
         "Date": [when(d.date(), p) for d, p in zip(events["date"], events["date_precision"], strict=True)],
@@ -123,8 +123,6 @@ def events_markdown(events: pd.DataFrame, theme_labels: dict[str, str]) -> str:
 
 def seed_table_markdown(root=None) -> str:
     """What each founding document asserts, and what the evidence shows."""
-    from .book import cite
-    from .data import load
 
     seeds = load("seed_assertions", root=root)
     table = pd.DataFrame({
@@ -139,8 +137,6 @@ def seed_table_markdown(root=None) -> str:
 
 def _claim_columns(claims: pd.DataFrame) -> dict[str, list]:
     """When, certainty and source columns for claims shown in a table (one row per claim)."""
-    from .book import CERTAINTY_LABEL, cite_sources
-    from .prose import when
 
     return {
         "When": [when(a) if isinstance(a, str) and a else "" for a in claims["as_of"]],
@@ -150,7 +146,6 @@ def _claim_columns(claims: pd.DataFrame) -> dict[str, list]:
 
 
 def _claims_for(claim_ids: list[str], root=None) -> pd.DataFrame:
-    from .data import load
 
     claims = load("claims", root=root).set_index("claim_id")
     missing = [c for c in claim_ids if c not in claims.index]
@@ -162,7 +157,6 @@ def _claims_for(claim_ids: list[str], root=None) -> pd.DataFrame:
 def claims_markdown(claim_ids: list[str], *, figure: bool = True, root=None) -> str:
     """Chosen claims as a table: what the source says, the figure, when, certainty and source. Used
     where a chapter sets claims side by side (for example competing cost estimates)."""
-    from .prose import format_value
 
     rows = _claims_for(claim_ids, root)
     table = pd.DataFrame({"What the source says": rows["statement"]})
@@ -182,8 +176,6 @@ def stance_scale(root=None) -> list[str]:
 def stances_frame(root=None) -> pd.DataFrame:
     """data/stances.csv joined to the claims that carry each position's statement, date, source and
     certainty; ``when`` is the date in words. Shared by the stance table and the stance chart."""
-    from .data import load
-    from .prose import when
 
     stances = load("stances", root=root).reset_index(drop=True)
     claims = _claims_for(list(stances["claim_id"]), root)
@@ -194,7 +186,6 @@ def stances_frame(root=None) -> pd.DataFrame:
 
 def stances_markdown(root=None) -> str:
     """Who has said what about trusts holding neighbourhood contracts."""
-    from .prose import first_upper
 
     frame = stances_frame(root)
     table = pd.DataFrame({"Who": frame["actor"], "Position": [first_upper(s) for s in frame["stance"]],
@@ -228,8 +219,6 @@ def evaluation_result(row, claim_statement: str) -> str:
 def evaluations_markdown(root=None) -> str:
     """Every evaluation result: study, design, places, period, outcome, result with its interval,
     certainty and source."""
-    from .book import CERTAINTY_LABEL, cite
-    from .data import load
 
     evaluations = load("evaluations", root=root)
     claims = load("claims", root=root).set_index("claim_id")
@@ -251,8 +240,6 @@ GP_POSITION = {"in": "Kept", "out": "Outside", "suspended": "Suspended, with a r
 def precedent_models_markdown(root=None) -> tuple[str, str]:
     """The earlier models in two tables (what they were; how GP contracts fared and what happened),
     so neither is too wide for a phone."""
-    from .book import cite
-    from .data import load
 
     models = load("precedent_models", root=root)
     first = pd.DataFrame({"Model": models["model"], "Period": models["period"], "Footprint": models["footprint"],
@@ -267,9 +254,6 @@ def precedent_models_markdown(root=None) -> tuple[str, str]:
 def at_a_glance_markdown(chapter: str, root=None) -> str:
     """A chapter's 'at a glance' box: each question answered from claims, or not known, with the date
     it refers to or the date it was last searched for, and the sources."""
-    from .book import cite
-    from .data import load
-    from .prose import when
 
     glance = load("at_a_glance", root=root)
     glance = glance[glance["chapter"] == chapter].sort_values("order")
@@ -289,10 +273,78 @@ def at_a_glance_markdown(chapter: str, root=None) -> str:
             as_at.append(f"As at {when(newest)}")
         if search_ids:
             as_at.append(f"last searched {when(max(log.loc[s, 'date'] for s in search_ids).date())}")
-        from .prose import first_upper
 
         rows.append((row["item"], f"**{status_label[row['status']]}.** {escape_markdown(row['answer'])}",
                      first_upper("; ".join(as_at)) if as_at else "",
                      cite(claim_ids, root) if claim_ids else "None found: see the {doc}`search log <methods>`"))
     return markdown_table(pd.DataFrame(rows, columns=["Question", "Answer", "When", "Sources"]),
                           raw={"Answer", "Sources"})
+
+
+def _heading(changes, dates: dict) -> str:
+
+    if changes.until:
+        return (f"Edition {changes.until} (released {when(dates[changes.until].date())}), "
+                f"since edition {changes.since}")
+    return f"Changes since edition {changes.since}, not yet released"
+
+
+def whats_new_markdown(root: Path | None = None) -> str:
+    """The "What's new" page: for each edition (newest first), the findings added, changed (text or
+    certainty, with the reason) and retired, and the claims added and corrected, generated from
+    ``data/editions.csv``, ``data/revisions.csv`` and the data as it stands."""
+
+    table = tables(root)
+    dates = dict(edition_dates(table))
+    revisions = load("revisions", root=root)
+    claims = load("claims", root=root).set_index("claim_id")
+    parts = []
+    for changes in reversed(history(table)):
+        reasons = {(r.kind, r.item_id): r.reason for r in revisions[revisions["since"] == changes.since]
+                   .itertuples(index=False)}
+        a, c, r = changes.added, changes.changed, changes.retired
+        parts.append(f"## {_heading(changes, dates)}\n")
+        summary = pd.DataFrame([
+            ("Findings", len(a["finding"]), len(c["finding"]), len(r["finding"])),
+            ("Claims", len(a["claim"]), len(c["claim"]), len(r["claim"])),
+            ("Dated events", len(a["event"]), len(c["event"]), len(r["event"])),
+            ("Sources", len(a["source"]), len(c["source"]), len(r["source"])),
+        ], columns=["Item", "Added", "Changed or corrected", "Retired"])
+        parts.append(markdown_table(summary) + "\n")
+        after, before = changes.after, changes.before
+        if a["finding"]:
+            parts.append("### Findings added\n")
+            parts.append("\n".join(
+                f"- {escape_markdown(after.loc[('finding', f), 'text'])} "
+                f"(certainty: {CERTAINTY_LABEL[after.loc[('finding', f), 'certainty']].lower()})"
+                for f in a["finding"]) + "\n")
+        if c["finding"]:
+            parts.append("### Findings changed\n")
+            rows = []
+            for f in c["finding"]:
+                old, new = before.loc[("finding", f)], after.loc[("finding", f)]
+                certainty = CERTAINTY_LABEL[new["certainty"]]
+                if old["certainty"] != new["certainty"]:
+                    certainty = f"{CERTAINTY_LABEL[old['certainty']]} to {certainty}"
+                rows.append((f, new["text"], certainty, reasons.get(("finding", f), "")))
+            parts.append(markdown_table(pd.DataFrame(rows, columns=["Finding", "Now reads", "Certainty", "Why"])) + "\n")
+        if c["claim"]:
+            parts.append("### Claims corrected\n")
+            rows = [(cid, after.loc[("claim", cid), "text"], reasons.get(("claim", cid), "")) for cid in c["claim"]]
+            parts.append(markdown_table(pd.DataFrame(rows, columns=["Claim", "Now reads", "Why"])) + "\n")
+        retired = [(kind, i) for kind in TABLES for i in r[kind]]
+        if retired:
+            parts.append("### Retired\n")
+            rows = [(f"{kind} {i}", before.loc[(kind, i), "text"], reasons.get((kind, i), "")) for kind, i in retired]
+            parts.append(markdown_table(pd.DataFrame(rows, columns=["Item", "Read", "Why"])) + "\n")
+        if a["claim"]:
+            parts.append("### Claims added, by chapter\n")
+            added = claims.loc[[cid for cid in a["claim"] if cid in claims.index]]
+            by_chapter = added.groupby("chapter").size()
+            order = [s for s in CHAPTER_TITLES if s in by_chapter.index]
+            parts.append(markdown_table(pd.DataFrame({
+                "Chapter": [CHAPTER_TITLES[s] for s in order],
+                "Claims added": [int(by_chapter[s]) for s in order]})) + "\n")
+    if not parts:
+        return "Nothing has changed since the first edition.\n"
+    return "\n".join(parts)

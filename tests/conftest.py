@@ -26,7 +26,7 @@ def run_build(root: Path, *extra: str, timeout: int = 900) -> subprocess.Complet
     """Build the book at ``root`` in a fresh process, using that copy's own package and data."""
     env = dict(os.environ, PCEVIDENCE_ROOT=str(root), PYTHONPATH=str(root))
     env.pop("PCEVIDENCE_FIGURES", None)
-    return subprocess.run([sys.executable, "-m", "pcevidence.build", "--root", str(root), *extra],
+    return subprocess.run([sys.executable, "-m", "pcevidence.site.build", "--root", str(root), *extra],
                           cwd=root, env=env, capture_output=True, text=True, timeout=timeout)
 
 

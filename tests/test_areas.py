@@ -13,7 +13,7 @@ import pytest
 from conftest import ROOT
 from pcevidence import areas
 from pcevidence.data import DataError, load
-from pcevidence.sphinxext import label_tables
+from pcevidence.site.sphinxext import label_tables
 
 
 def test_there_are_36_boards_and_every_practice_has_one():

@@ -177,7 +177,7 @@ def test_text_from_csv_cells_is_shown_as_text_never_run(tmp_path):
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(rows)
     sources.write_text(out.getvalue(), encoding="utf-8")
-    subprocess.run([sys.executable, "-m", "pcevidence.bib"], cwd=root, check=True,
+    subprocess.run([sys.executable, "-m", "pcevidence.site.bib"], cwd=root, check=True,
                    env=dict(os.environ, PCEVIDENCE_ROOT=str(root), PYTHONPATH=str(root)))
     result = run_build(root)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]

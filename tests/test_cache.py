@@ -53,7 +53,7 @@ def test_cached_rebuild_follows_data_and_prose_edits(tmp_path):
 def test_fresh_cache_database_is_created_before_parallel_workers_start(tmp_path, monkeypatch):
     # Two Sphinx workers reading in parallel both tried to create the database of a fresh cache, and one
     # failed with "table nbcache already exists"; the build now creates it first, in one process.
-    from pcevidence.build import _prepare_cache
+    from pcevidence.site.build import _prepare_cache
 
     root = copy_book(tmp_path / "book")
     monkeypatch.setenv("PCEVIDENCE_ROOT", str(root))

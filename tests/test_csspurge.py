@@ -2,7 +2,7 @@
 
 import pytest
 
-from pcevidence.csspurge import purge_site, purge_stylesheet, selector_may_match
+from pcevidence.site.csspurge import purge_site, purge_stylesheet, selector_may_match
 
 TOKENS = {"used", "nav", "dark", "shown"}
 

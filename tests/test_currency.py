@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 
 from pcevidence import figures, prose
-from pcevidence.bib import label_author, year_labels
 from pcevidence.currency import evidence_date, last_search, watch_status, watchlist_frame
 from pcevidence.data import load
 from pcevidence.editions import compare, fingerprint
+from pcevidence.site.bib import label_author, year_labels
 from test_data_loader import rows, set_cell
 
 

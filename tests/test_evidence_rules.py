@@ -169,27 +169,33 @@ def test_a_retired_finding_without_a_reason_stops_validation(bad_root):
 
 
 def test_a_reason_for_a_change_that_did_not_happen_is_refused(bad_root):
+    from pcevidence.data import tables
+    from pcevidence.editions import edition_dates
+
+    latest = edition_dates(tables(bad_root))[-1][0]
     path = bad_root / "data" / "revisions.csv"
-    text = path.read_text(encoding="utf-8")
-    snapshot = load("editions", root=bad_root)
-    unchanged = "PCN-001"
-    assert unchanged in set(snapshot["item_id"])
-    path.write_text(text + f"1.0.0,claim,{unchanged},corrected,No such correction.\n", encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8") + f"{latest},claim,PCN-001,corrected,No such correction.\n",
+                    encoding="utf-8")
     expect(bad_root, "revisions", file="data/revisions.csv", row=None, column="item_id", words="but it is not corrected")
 
 
-def test_editions_snapshot_matches_the_data_it_was_cut_from():
-    """The first edition's snapshot holds every claim, finding, event and source it had, and the current
-    data differs from it exactly by the changes the revisions explain."""
-    from pcevidence.editions import unreleased_changes
+def test_every_change_between_editions_has_its_reason():
+    """Each claim corrected and finding changed between consecutive released editions has a reason in
+    data/revisions.csv, and the second edition adds claims and findings to the first."""
+    from pcevidence.data import tables
+    from pcevidence.editions import history
 
-    changes = unreleased_changes()
     revisions = load("revisions")
-    explained = set(zip(revisions["kind"], revisions["item_id"], strict=True))
-    for kind in ("claim", "finding"):
-        for item in changes.changed[kind]:
-            assert (kind, item) in explained
-    assert changes.added["claim"], "the second edition adds claims"
+    steps = history(tables())
+    assert steps, "at least two editions are recorded"
+    for changes in steps:
+        explained = set(zip(revisions.loc[revisions["since"] == changes.since, "kind"],
+                            revisions.loc[revisions["since"] == changes.since, "item_id"], strict=True))
+        for kind in ("claim", "finding"):
+            for item in changes.changed[kind]:
+                assert (kind, item) in explained, (changes.since, kind, item)
+    second = next(c for c in steps if c.since == "1.0.0")
+    assert second.added["claim"] and second.added["finding"]
 
 
 def test_claims_register_has_no_duplicate_quote_for_different_sources():

@@ -9,13 +9,13 @@ from pypdf import PdfReader
 
 from conftest import ROOT
 from pcevidence.book import toc_entries
-from pcevidence.pdf import _article
+from pcevidence.site.pdf import _article
 
 pytestmark = pytest.mark.xdist_group("build")
 
 
 def test_pdf_has_every_chapter_with_page_numbers(built_book):
-    result = subprocess.run([sys.executable, "-m", "pcevidence.pdf"], cwd=ROOT, capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "-m", "pcevidence.site.pdf"], cwd=ROOT, capture_output=True, text=True,
                             env=dict(os.environ, PCEVIDENCE_ROOT=str(ROOT)))
     assert result.returncode == 0, result.stderr[-3000:]
     reader = PdfReader(ROOT / "_build" / "pdf" / "book.pdf")

@@ -16,10 +16,10 @@ from nbclient import NotebookClient
 
 from conftest import ROOT, copy_book, run_build
 from pcevidence import bib
-from pcevidence.check import check_findings
 from pcevidence.data import DataError, load
-from pcevidence.release import release, versions
-from pcevidence.scaffold import scaffold
+from pcevidence.site.check import check_findings
+from pcevidence.site.release import release, versions
+from pcevidence.site.scaffold import scaffold
 
 
 def append_row(path, row: dict) -> None:
@@ -45,9 +45,9 @@ NEW_SOURCE = {"source_id": "example2026recipe", "title": "An example report", "a
 def test_recipe_1_add_a_source(tmp_path):
     root = copy_book(tmp_path / "book")
     append_row(root / "data" / "sources.csv", NEW_SOURCE)
-    assert run(root, "-m", "pcevidence.validate").returncode == 1  # references.bib is now stale
-    assert run(root, "-m", "pcevidence.bib").returncode == 0
-    result = run(root, "-m", "pcevidence.validate")
+    assert run(root, "-m", "pcevidence.site.validate").returncode == 1  # references.bib is now stale
+    assert run(root, "-m", "pcevidence.site.bib").returncode == 0
+    result = run(root, "-m", "pcevidence.site.validate")
     assert result.returncode == 0, result.stderr
     assert "@misc{example2026recipe," in (root / "references.bib").read_text(encoding="utf-8")
     assert bib.render(root) == (root / "references.bib").read_text(encoding="utf-8")
@@ -87,7 +87,7 @@ def test_recipe_3_add_a_statistics_table(tmp_path):
             "foreignKeys": [{"fields": "source_id", "reference": {"resource": "sources", "fields": "source_id"}}]}})
     package_path.write_text(json.dumps(package, indent=2), encoding="utf-8")
     assert list(load("example_stats", root=root)["value"]) == [10.5, 11.25]
-    result = run(root, "-m", "pcevidence.validate")
+    result = run(root, "-m", "pcevidence.site.validate")
     assert result.returncode == 0, result.stderr
 
 
@@ -140,7 +140,7 @@ def test_recipe_6_refresh_practice_data_from_a_new_release(tmp_path):
     assert result.returncode == 0, result.stderr
     assert load("practice_workforce", root=root)["registered_patients"].tolist() == [5000.5]
     assert load("practice_access_2025_26", root=root)["appointments"].tolist() == [20000]
-    result = run(root, "-m", "pcevidence.validate")  # frictionless re-checks the recorded checksums
+    result = run(root, "-m", "pcevidence.site.validate")  # frictionless re-checks the recorded checksums
     assert result.returncode == 0, result.stderr
 
 
@@ -157,15 +157,16 @@ def test_recipe_7_cut_a_release(tmp_path):
     assert "## Unreleased" not in changelog
     assert changelog.index("## Version 9.8.7") < changelog.index("## Version 0.1.0")
     # The evidence as released is kept, so the next edition's What's new page compares against it.
+    from pcevidence.data import tables
     from pcevidence.editions import edition_dates, unreleased_changes
 
-    assert edition_dates(root)[-1][0] == "9.8.7"
-    assert unreleased_changes(root).empty()
+    assert edition_dates(tables(root))[-1][0] == "9.8.7"
+    assert unreleased_changes(tables(root)).empty()
     assert result_of_validate(root) == 0
 
 
 def result_of_validate(root) -> int:
-    return run(root, "-m", "pcevidence.validate").returncode
+    return run(root, "-m", "pcevidence.site.validate").returncode
 
 
 def test_release_without_unreleased_entries_adds_a_version_heading(tmp_path):

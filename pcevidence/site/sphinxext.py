@@ -15,7 +15,8 @@ from pathlib import Path
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 
-from . import csspurge, paths
+from .. import paths
+from . import csspurge
 
 
 def _copy_figures(app: Sphinx, exception) -> None:
@@ -43,7 +44,7 @@ def _postprocess_html(app: Sphinx, exception) -> None:
     * The theme's stylesheet carries ~2,000 icon-font rules; the book draws its few icons itself
       (_static/pcevidence-icons.css), so those rules are dropped (86 KB less on every first visit).
     * The theme bundles all of Bootstrap's styles; rules no page can match are dropped (about 265 KB
-      less on every first visit; see :mod:`pcevidence.csspurge`).
+      less on every first visit; see :mod:`pcevidence.site.csspurge`).
     """
     if exception is not None or app.builder.format != "html":
         return
@@ -134,9 +135,9 @@ def _refuse_remote_assets(app: Sphinx, pagename, templatename, context, doctree)
 def _edition_date(app: Sphinx, config) -> None:
     """The footer's 'Last updated' names the edition's release date and the evidence date, never the
     build day: two builds of one commit on different days give the same pages."""
-    from . import prose
-    from .citation import citation
-    from .currency import evidence_date
+    from .. import prose
+    from ..citation import citation
+    from ..currency import evidence_date
 
     cff = citation(paths.project_root())
     released = prose.when(str(cff["date-released"]))

@@ -1,7 +1,7 @@
 """``references.bib`` is generated from ``data/sources.csv`` so the two cannot drift.
 
-``python -m pcevidence.bib`` rewrites references.bib (an authoring step, run by ``make bib``);
-``python -m pcevidence.bib --check`` exits non-zero when the committed file is out of date, and a
+``python -m pcevidence.site.bib`` rewrites references.bib (an authoring step, run by ``make bib``);
+``python -m pcevidence.site.bib --check`` exits non-zero when the committed file is out of date, and a
 test does the same.
 """
 
@@ -12,8 +12,8 @@ import re
 import sys
 from pathlib import Path
 
-from . import paths
-from .data import load
+from .. import paths
+from ..data import load
 
 _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 
@@ -101,7 +101,7 @@ def entry(row: dict, year: str | None = None) -> str:
 def render(root: Path | None = None) -> str:
     sources = load("sources", root=root).sort_values("source_id")
     years = year_labels(sources)
-    header = "% Generated from data/sources.csv by `make bib` (python -m pcevidence.bib). Do not edit by hand.\n\n"
+    header = "% Generated from data/sources.csv by `make bib` (python -m pcevidence.site.bib). Do not edit by hand.\n\n"
     return header + "\n".join(entry(row, years[row["source_id"]]) for row in sources.to_dict("records"))
 
 

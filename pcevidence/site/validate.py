@@ -12,8 +12,9 @@ from __future__ import annotations
 import sys
 import time
 
-from . import bib, paths
-from .data import DataError, load, resource_names
+from .. import paths
+from ..data import DataError, load, resource_names
+from . import bib
 
 
 def frictionless_errors(root) -> list[str]:

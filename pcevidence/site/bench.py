@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import paths
+from .. import paths
 
 EXECUTED = re.compile(r"(\S+\.ipynb): Executed notebook in ([\d.]+) seconds")
 
@@ -26,7 +26,7 @@ def _build(root: Path, jobs: int, *extra: str) -> tuple[float, dict[str, float]]
     env = dict(os.environ, PCEVIDENCE_ROOT=str(root), PYTHONPATH=str(root))
     env.pop("PCEVIDENCE_FIGURES", None)
     start = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "pcevidence.build", "--jobs", str(jobs), *extra], cwd=root, env=env,
+    result = subprocess.run([sys.executable, "-m", "pcevidence.site.build", "--jobs", str(jobs), *extra], cwd=root, env=env,
                             capture_output=True, text=True)
     took = time.perf_counter() - start
     if result.returncode != 0:

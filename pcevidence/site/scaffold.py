@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from . import paths
+from .. import paths
 
 CELLS = [
     ("markdown", "# {title}"),
@@ -89,7 +89,7 @@ def scaffold(title: str, root: Path | None = None) -> Path:
 def main(argv: list[str] | None = None) -> int:
     args = argv if argv is not None else sys.argv[1:]
     if len(args) != 1:
-        print('usage: python -m pcevidence.scaffold "Title of the chapter"', file=sys.stderr)
+        print('usage: python -m pcevidence.site.scaffold "Title of the chapter"', file=sys.stderr)
         return 2
     target = scaffold(args[0])
     print(f"Created {target.relative_to(paths.project_root())} and added it to _toc.yml.\n"

@@ -1,4 +1,4 @@
-"""Build the book strictly: ``python -m pcevidence.build [--jobs N] [--builder html]``.
+"""Build the book strictly: ``python -m pcevidence.site.build [--jobs N] [--builder html]``.
 
 Strict means: every notebook executes (``execute_notebooks: force``), a cell that raises stops the
 build (``nb_execution_raise_on_error``), every warning is an error (``-W``), references are checked
@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import paths
+from .. import paths
 
 
 def _declare_multitoc_parallel_safe() -> None:

@@ -15,7 +15,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from . import paths
+from .. import paths
 
 VERSION = re.compile(r"^\d+\.\d+\.\d+$")
 
@@ -68,15 +68,15 @@ def snapshot_edition(version: str, today: date, root: Path) -> None:
     import csv
     import io
 
-    from .data import load_all
-    from .editions import snapshot_rows
+    from ..data import load_all, tables
+    from ..editions import snapshot_rows
 
     load_all(root)  # every table valid, including the reasons for every change since the last edition
     path = root / "data" / "editions.csv"
     text = path.read_text(encoding="utf-8")
     reader = csv.DictReader(io.StringIO(text))
     kept = [row for row in reader if row["edition"] != version]
-    rows = snapshot_rows(version, today.isoformat(), root).fillna("").astype(str).to_dict("records")
+    rows = snapshot_rows(version, today.isoformat(), tables(root)).fillna("").astype(str).to_dict("records")
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=reader.fieldnames, lineterminator="\n")
     writer.writeheader()
@@ -87,7 +87,7 @@ def snapshot_edition(version: str, today: date, root: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = argv if argv is not None else sys.argv[1:]
     if len(args) != 1:
-        print("usage: python -m pcevidence.release X.Y.Z", file=sys.stderr)
+        print("usage: python -m pcevidence.site.release X.Y.Z", file=sys.stderr)
         return 2
     release(args[0])
     print(f"Version set to {args[0]}. Write the changelog entry in chapters/changelog.md, run `make test`, "

@@ -15,8 +15,8 @@ import shutil
 import sys
 from pathlib import Path
 
-from . import paths
-from .book import toc_entries
+from .. import paths
+from ..book import toc_entries
 
 PRINT_CSS = """
 @page { size: A4; margin: 18mm 16mm 20mm 16mm; }

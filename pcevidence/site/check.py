@@ -21,9 +21,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import bib, paths, rules
-from .book import toc_entries
-from .data import DataError, load, resource_names
+from .. import paths, rules
+from ..book import toc_entries
+from ..data import DataError, load, resource_names
+from . import bib
 
 # Named things that contain digits and are not figures from the evidence.
 ALLOWED_PHRASES = [
