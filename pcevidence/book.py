@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,25 +26,19 @@ from .markup import (  # noqa: F401 (chapters import these from here)
 
 @dataclass(frozen=True)
 class TocEntry:
+    """A page of the book and whether it is a numbered chapter (Sphinx numbers chapters and figures)."""
+
     docname: str
-    number: str  # "2" for the second numbered chapter, "" for the landing page, "A3" for appendix 3
     title_kind: str  # "landing", "chapter" or "appendix"
 
 
 @lru_cache(maxsize=4)
 def _toc(root_str: str) -> list[TocEntry]:
     toc = yaml.safe_load((Path(root_str) / "_toc.yml").read_text(encoding="utf-8"))
-    entries = [TocEntry(toc["root"], "", "landing")]
-    chapter_no = 0
-    appendix_no = 0
+    entries = [TocEntry(toc["root"], "landing")]
     for part in toc.get("parts", []):
-        for item in part.get("chapters", []):
-            if part.get("numbered"):
-                chapter_no += 1
-                entries.append(TocEntry(item["file"], str(chapter_no), "chapter"))
-            else:
-                appendix_no += 1
-                entries.append(TocEntry(item["file"], f"A{appendix_no}", "appendix"))
+        kind = "chapter" if part.get("numbered") else "appendix"
+        entries.extend(TocEntry(item["file"], kind) for item in part.get("chapters", []))
     return entries
 
 
@@ -76,15 +69,12 @@ class Chapter:
         self.slug = slug
         self.root = paths.project_root()
         self.entry = toc_entry(slug, self.root)
-        self._figure_no = 0
         self.figure_dir = paths.figures_dir() / slug
         self.figure_dir.mkdir(parents=True, exist_ok=True)
         # Start clean so a renamed chart does not leave a stale file on the site.
         for old in self.figure_dir.iterdir():
             if old.suffix in (".svg", ".csv"):
                 old.unlink()
-        depth = len(Path(_strip_ext(self.entry.docname)).parts) - 1
-        self.to_root = "../" * depth
 
     # -- numbers into prose ------------------------------------------------------------------
     def glue(self, name: str, text: str) -> None:
@@ -109,29 +99,40 @@ class Chapter:
 
     # -- charts ------------------------------------------------------------------------------
     def figure(self, fig, name: str, *, caption: str, alt: str, source: str, data: pd.DataFrame):
-        """Save a chart and return the HTML that shows it with its number, caption, source and data link."""
-        from IPython.display import HTML
+        """Save a chart (SVG, and the CSV it was drawn from) and return it as a MyST figure: Sphinx numbers it,
+        prose refers to it with ``{numref}`figure-<chapter>-<name>```, and its caption carries the source line
+        and a link to download the data."""
+        from IPython.display import Markdown
 
         if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
             raise charts.ChartError(f"figure name {name!r}: use lower-case letters, digits and hyphens")
         if not (caption or "").strip():
             raise charts.ChartError("caption is missing: say what the chart shows in one sentence")
         svg_path, csv_path = charts.save_chart(fig, self.figure_dir / name, alt=alt, source=source, data=data)
-        self._figure_no += 1
-        label = f"{self.entry.number}.{self._figure_no}" if self.entry.number else str(self._figure_no)
         width, height = charts.svg_size(svg_path)
-        href = f"{self.to_root}figures/{self.slug}/{svg_path.name}"
-        csv_href = f"{self.to_root}figures/{self.slug}/{csv_path.name}"
-        e = html.escape
-        markup = (
-            f'<figure class="pcr-figure" id="figure-{self.slug}-{name}">'
-            f'<a href="{href}"><img src="{href}" alt="{e(alt)}" width="{width}" height="{height}"></a>'
-            f'<figcaption><span class="pcr-fignum">Figure {label}.</span> {e(caption)} '
-            f'<span class="pcr-source">Source: {e(source)}.</span> '
-            f'<a class="pcr-download" href="{csv_href}" download>Download the data (CSV)</a>'
-            f"</figcaption></figure>"
-        )
-        return HTML(markup)
+        return Markdown(figure_markdown(
+            label=figure_label(self.slug, name), image=self._site_path(svg_path), data=self._site_path(csv_path),
+            caption=caption, alt=charts.check_alt(alt), source=charts.check_source(source), width=width,
+            height=height))
+
+    def download(self, frame: pd.DataFrame, name: str, text: str):
+        """Offer ``frame`` for download as ``<name>.csv`` (written beside the chapter's charts; Sphinx copies it
+        into the site) and return the link as Markdown."""
+        from IPython.display import Markdown
+
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
+            raise ValueError(f"download name {name!r}: use lower-case letters, digits and hyphens")
+        path = self.figure_dir / f"{name}.csv"
+        frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+        return Markdown(f"```{{container}} pcr-download-table\n{{download}}`{escape_markdown(text)} "
+                        f"<{self._site_path(path)}>`\n```\n")
+
+    def _site_path(self, path: Path) -> str:
+        """A file written during the build, as Sphinx resolves it: from the book's root (a leading '/')."""
+        try:
+            return "/" + path.resolve().relative_to(self.root).as_posix()
+        except ValueError:  # written outside the book (a test redirects charts): an absolute path
+            return path.resolve().as_posix()
 
     # -- evidence ----------------------------------------------------------------------------
     def claim(self, claim_id: str) -> dict:
@@ -169,3 +170,19 @@ class Chapter:
         from .currency import watchlist_markdown
 
         return Markdown(watchlist_markdown(self.slug, self.root))
+
+
+def figure_label(chapter: str, name: str) -> str:
+    """The label a chart is referred to by: ``{numref}`figure-kent-medway-money-per-patient```."""
+    return f"figure-{chapter}-{name}"
+
+
+def figure_markdown(*, label: str, image: str, data: str, caption: str, alt: str, source: str, width: int = 0,
+                    height: int = 0) -> str:
+    """A MyST figure: numbered by Sphinx, with alt text stating the finding, the caption, one source line and a
+    link to the CSV. Text from the chapter is escaped so it shows as written."""
+    one_line = " ".join(str(alt).split())
+    size = f":width: {width}px\n" if width else ""
+    return (f":::{{figure}} {image}\n:name: {label}\n:alt: {one_line}\n:figclass: pcr-figure\n{size}\n"
+            f"{escape_markdown(caption)} <span class=\"pcr-source\">Source: {escape_markdown(source)}.</span> "
+            f"{{download}}`Download the data (CSV) <{data}>`\n:::\n")

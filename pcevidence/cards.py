@@ -11,7 +11,6 @@ import html
 import math
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
@@ -147,17 +146,3 @@ SCRIPT = """<script>
   });
 })();
 </script>"""
-
-
-def save_csv(chapter, frame: pd.DataFrame, name: str) -> str:
-    """Write ``frame`` as ``<name>.csv`` beside the chapter's charts (copied into the site) and return the
-    link to it from the chapter's page."""
-    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
-        raise ValueError(f"download name {name!r}: use lower-case letters, digits and hyphens")
-    path = Path(chapter.figure_dir) / f"{name}.csv"
-    frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
-    return f"{chapter.to_root}figures/{chapter.slug}/{name}.csv"
-
-
-def download_link(href: str, text: str) -> str:
-    return f'<p class="pcr-download-table"><a class="pcr-download" href="{html.escape(href)}" download>{html.escape(text)}</a></p>'

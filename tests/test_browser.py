@@ -156,7 +156,7 @@ def test_figures_have_alt_caption_source_and_downloadable_data(built_book, serve
             assert alt and len(alt.split()) >= 6, f"{rel}: figure without a finding in its alt text"
             caption = fig.query_selector("figcaption").inner_text()
             assert caption.startswith("Figure ") and "Source:" in caption, f"{rel}: caption {caption!r}"
-            href = fig.query_selector("a.pcr-download").get_attribute("href")
+            href = fig.query_selector("a.download").get_attribute("href")
             response = page.request.get(page.url.rsplit("/", 1)[0] + "/" + href)
             assert response.status == 200 and response.headers["content-type"].startswith("text/csv")
             served = response.text()
@@ -170,7 +170,7 @@ def test_figures_have_alt_caption_source_and_downloadable_data(built_book, serve
 def test_chart_csv_matches_the_data_it_was_drawn_from(built_book, server, browser):
     """The global sum chart's download holds exactly the global sum rows of data/contract_funding.csv."""
     context, page, _ = visit(browser, f"{server}/chapters/contracting.html")
-    href = page.query_selector("#figure-contracting-global-sum a.pcr-download").get_attribute("href")
+    href = page.query_selector("#figure-contracting-global-sum a.download").get_attribute("href")
     served = page.request.get(page.url.rsplit("/", 1)[0] + "/" + href).text()
     context.close()
     import io

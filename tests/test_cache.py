@@ -46,7 +46,7 @@ def test_cached_rebuild_follows_data_and_prose_edits(tmp_path):
     assert "contracting" in executed(third)
     page = (root / "_build/html/chapters/contracting.html").read_text(encoding="utf-8")
     assert "£131.79" in page and "£121.79" not in page
-    chart_csv = (root / "_build/html/figures/contracting/global-sum.csv").read_text(encoding="utf-8")
+    chart_csv = next((root / "_build/html/_downloads").rglob("global-sum.csv")).read_text(encoding="utf-8")
     assert "131.79" in chart_csv and "121.79" not in chart_csv
 
 

@@ -35,11 +35,11 @@ def test_notebook_executes(name, tmp_path, monkeypatch):
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"]
     assert not errors
     # A chapter that draws charts leaves them, with their data, in the figures folder.
-    # A table offered for download (cards.save_csv) leaves its CSV there too.
+    # A table offered for download (ch.download) leaves its CSV there too.
     drawn = list((tmp_path / "figures").rglob("*.svg"))
     code = ["".join(c.source) for c in nb.cells if c.cell_type == "code"]
     calls = sum(s.count("ch.figure(") for s in code)
-    tables = sum(s.count("cards.save_csv(") for s in code)
+    tables = sum(s.count("ch.download(") for s in code)
     assert len(drawn) == calls
     assert len(list((tmp_path / "figures").rglob("*.csv"))) == calls + tables
 

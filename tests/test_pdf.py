@@ -26,5 +26,5 @@ def test_pdf_has_every_chapter_with_page_numbers(built_book):
         title, _ = _article(built_book["html"] / f"{entry.docname}.html")
         assert " ".join(title.split()) in text, f"{title!r} missing from the PDF"
     assert f"Page 2 of {len(reader.pages)}" in " ".join(reader.pages[1].extract_text().split())
-    assert "Figure 1.1." in text and "Source:" in text  # charts print with their captions
+    assert "Figure 1.1 " in text and "Source:" in text  # charts print with their Sphinx-numbered captions
     assert reader.outline, "the PDF should carry an outline (bookmarks) of its headings"

@@ -80,7 +80,7 @@ def test_each_board_has_an_anchor_and_kent_and_medway_is_stated(built_book, serv
     page.select_option('select[data-pcr-sort="boards"]', label="Patients per FTE GP")
     page.click('button[data-pcr-order="boards"]')
     first = page.evaluate("document.querySelector('#boards tbody tr th').textContent")
-    table = pd.read_csv(ROOT / "_build" / "html" / "figures" / "your-area" / "boards-against-england.csv")
+    table = pd.read_csv(next((ROOT / "_build" / "html" / "_downloads").rglob("boards-against-england.csv")))
     assert first == table.sort_values("patients_per_gp_fte", ascending=False)["board"].iloc[0]
     context.close()
 
@@ -96,7 +96,7 @@ def test_area_downloads_hold_the_whole_tables(built_book, server, browser):
     boards = pd.read_csv(pd.io.common.StringIO(served.text()))
     assert len(boards) == 37 and "Kent and Medway" in set(boards["board"])
     context.close()
-    practices = pd.read_csv(built_book["html"] / "figures" / "kent-medway-baseline" / "kent-medway-practices.csv")
+    practices = pd.read_csv(next((built_book["html"] / "_downloads").rglob("kent-medway-practices.csv")))
     mapping = load("practice_map_2026_07")
     assert len(practices) == int((mapping["icb_code"] == areas.board_code("Kent and Medway")).sum())
 

@@ -30,7 +30,7 @@ from . import bib
 ALLOWED_PHRASES = [
     r"10 Year Health Plan", r"per 1,000", r"per 10,000", r"(?:aged |Aged )?(?:65|75|85)(?:\+| and over)", r"Health and Care Act 2022", r"WCAG 2\.2", r"NHS Long Term Plan",
     r"Open Government Licence v3\.0", r"CC BY 4\.0", r"ISO 8601", r"Python 3\.\d+", r"UTF-8",
-    r"Figure \d+(\.\d+)?", r"\d{4}/\d{2}(?!\d)", r"(?<![\d,.£])(19|20)\d{2}(?!\d|,\d)", r"section \d+(\.\d+)*",
+    r"\d{4}/\d{2}(?!\d)", r"(?<![\d,.£])(19|20)\d{2}(?!\d|,\d)", r"section \d+(\.\d+)*",
     r"sections \d+, \d+ and \d+\.\d+ to \d+\.\d+", r"B\.\d+(\.\d+)?", r"\d+(\.\d+)+\)?(?= of the)",
 ]
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
@@ -97,11 +97,18 @@ def _clean(text: str) -> str:
     return text
 
 
+TYPED_FIGURE_NUMBER = re.compile(r"\b(?:Figure|Fig\.|Table)\s+[A-Z]?\d+(?:\.\d+)?\b")
+
+
 def check_typed_figures(root: Path) -> list[str]:
     problems = []
     for path in _notebooks(root):
         for i, text in _markdown_cells(path):
             for line_no, line in enumerate(text.splitlines(), start=1):
+                for match in TYPED_FIGURE_NUMBER.finditer(re.sub(ROLE, " ", line)):
+                    problems.append(f"{path.relative_to(root)}: cell {i}, line {line_no}: figure number typed into "
+                                    f"prose: '{match.group(0)}'; refer to the figure with {{numref}}`figure-<chapter>-"
+                                    "<name>` so Sphinx numbers it")
                 found = [m.group(0).strip() for m in TYPED_FIGURE.finditer(_clean(line))]
                 if found:
                     problems.append(f"{path.relative_to(root)}: cell {i}, line {line_no}: figure(s) typed into prose "

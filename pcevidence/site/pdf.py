@@ -23,7 +23,7 @@ PRINT_CSS = """
 body { font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 10.5pt; line-height: 1.45; color: #1f1f1f; }
 .pcr-chapter { break-before: page; }
 .pcr-cover h1 { font-size: 24pt; margin-top: 40mm; }
-details, .headerlink, .cell_input, .toggle-details, button, .pcr-download { display: none !important; }
+details, .headerlink, .cell_input, .toggle-details, button, a.download { display: none !important; }
 .pcr-figure { break-inside: avoid; background: #fff; padding: 0; }
 .pcr-figure img { max-width: 100%; height: auto; }
 table { border-collapse: collapse; font-size: 8.5pt; }

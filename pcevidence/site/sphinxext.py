@@ -1,7 +1,9 @@
-"""Sphinx extension: puts the charts on the site and keeps pages free of other origins.
+"""Sphinx extension: the book's own adjustments to the build.
 
-* Charts and their CSVs are written by the notebooks into ``_build/figures`` while they execute;
-  when the HTML build finishes they are copied to ``<html>/figures`` (never into ``chapters/``).
+* Charts and their CSVs are written by the notebooks into ``_build/figures`` while they execute (never into
+  ``chapters/``); each chart is a MyST figure, so Sphinx numbers it and copies its image and data into the site.
+  A forced build starts that folder from nothing.
+* The footer names the edition's release date and the evidence date, not the build day.
 * Script and style files that would load from another origin are refused at build time.
 """
 
@@ -17,18 +19,6 @@ from sphinx.errors import ExtensionError
 
 from .. import paths
 from . import csspurge
-
-
-def _copy_figures(app: Sphinx, exception) -> None:
-    if exception is not None or app.builder.format != "html":
-        return
-    source = paths.figures_dir()
-    target = Path(app.outdir) / "figures"
-    if target.exists():
-        shutil.rmtree(target)
-    if source.exists():
-        shutil.copytree(source, target)
-
 
 _SEARCH_SCRIPTS = re.compile(r'\s*<script src="[./]*(?:_static/searchtools\.js|_static/language_data\.js|searchindex\.js)"></script>')
 _ICON_RULES = re.compile(r'(?:\.fa-[a-z0-9-]+(?::{1,2}before)?,?)+\{content:"[^"]*"\}')
@@ -151,6 +141,5 @@ def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _edition_date)
     app.connect("builder-inited", _clear_figures)
     app.connect("html-page-context", _refuse_remote_assets)
-    app.connect("build-finished", _copy_figures)
     app.connect("build-finished", _postprocess_html)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
