@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,6 +23,9 @@ from .markup import (  # noqa: F401 (chapters import these from here)
     findings_markdown,
     sources_for,
 )
+
+# Set by the cached build (pcevidence.site.build) to the folder where each chapter records the tables it reads.
+DEPENDENCIES_ENV = "PCEVIDENCE_DEPENDENCIES"
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,11 @@ class Chapter:
 
         matplotlib.use("svg")
         self.slug = slug
+        deps = os.environ.get(DEPENDENCIES_ENV)
+        if deps:  # an author's cached rebuild: note which tables this chapter reads
+            from .data import record_dependencies
+
+            record_dependencies(Path(deps) / f"{slug}.tsv")
         self.root = paths.project_root()
         self.entry = toc_entry(slug, self.root)
         self.figure_dir = paths.figures_dir() / slug

@@ -231,6 +231,36 @@ def _validate(res: dict, root: Path) -> pd.DataFrame:
 
 _CACHE: dict[tuple, pd.DataFrame] = {}
 
+# While a chapter executes in an author's cached rebuild, every table it loads is recorded with the hash of
+# its file, so the next rebuild re-executes exactly the chapters whose tables changed (see
+# pcevidence.site.sphinxext). Set by :func:`record_dependencies`; None outside such a build.
+_DEPENDENCIES: Path | None = None
+
+
+def record_dependencies(path: Path | None) -> None:
+    """Start recording the tables loaded from now on into ``path`` (one 'table<TAB>sha256' line each)."""
+    global _DEPENDENCIES
+    _DEPENDENCIES = path
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("", encoding="utf-8")
+
+
+def file_hash(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else "missing"
+
+
+def _record(name: str, path: Path) -> None:
+    if _DEPENDENCIES is None:
+        return
+    line = f"{name}\t{file_hash(path)}\n"
+    text = _DEPENDENCIES.read_text(encoding="utf-8") if _DEPENDENCIES.exists() else ""
+    if line not in text:
+        with _DEPENDENCIES.open("a", encoding="utf-8") as handle:
+            handle.write(line)
+
 
 def load(name: str, *, root: Path | None = None, rules: bool = True) -> pd.DataFrame:
     """Load the table ``name`` from the data package, validated; raise :class:`DataError` if it is bad.
@@ -241,6 +271,8 @@ def load(name: str, *, root: Path | None = None, rules: bool = True) -> pd.DataF
     root = (root or paths.project_root()).resolve()
     res = resource(name, root)
     path = root / "data" / res["path"]
+    _record(name, path)
+    _record("datapackage.json", root / "data" / "datapackage.json")
     stamp = (str(root), name, path.stat().st_mtime_ns if path.exists() else None,
              (root / "data" / "datapackage.json").stat().st_mtime_ns, rules)
     if stamp in _CACHE:

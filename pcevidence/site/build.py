@@ -38,13 +38,19 @@ def _declare_multitoc_parallel_safe() -> None:
     multitoc.setup = setup
 
 
+def chapter_code(root: Path) -> list[Path]:
+    """What every chapter's results depend on besides its own cells and tables: the chapter-facing package
+    (not pcevidence/site, which builds and checks the site) and the house chart style."""
+    package = root / "pcevidence"
+    return sorted([p for p in package.glob("*.py")] + [package / "matplotlibrc"])
+
+
 def fingerprint(root: Path) -> str:
-    """A hash of everything a notebook's results depend on besides its own code: the data, the
-    package and the book configuration. Jupyter Book's cache keys on code cells only."""
+    """A hash of the chapter-facing package. Jupyter Book's cache keys on a notebook's own code only; a change
+    here may change any chapter, so the cache is cleared. Data are tracked per chapter instead (each chapter
+    records the tables it reads), and site code (build, bench, check...) changes no chapter's results."""
     digest = hashlib.sha256()
-    files = sorted([*(root / "data").rglob("*"), *(root / "pcevidence").rglob("*.py"),
-                    root / "pcevidence" / "matplotlibrc", root / "_config.yml", root / "_toc.yml"])
-    for path in files:
+    for path in chapter_code(root):
         if path.is_file():
             digest.update(str(path.relative_to(root)).encode())
             digest.update(path.read_bytes())
@@ -52,15 +58,18 @@ def fingerprint(root: Path) -> str:
 
 
 def _prepare_cache(root: Path) -> Path:
-    """Empty the execution cache when data, package or configuration changed (or charts are gone),
-    so a cached notebook can never show results computed from old data."""
+    """Empty the execution cache (and the kept Sphinx environment) when the chapter-facing package changed or
+    the charts are gone, so a cached chapter can never show results computed by old code. Chapters whose
+    tables changed are re-executed individually (see :mod:`pcevidence.site.sphinxext`)."""
     cache = root / "_build" / ".jupyter_cache"
     stamp = root / "_build" / ".cache-fingerprint"
     current = fingerprint(root)
     figures = paths.figures_dir()
     if not stamp.exists() or stamp.read_text() != current or not figures.exists():
         shutil.rmtree(cache, ignore_errors=True)
-        print("Execution cache cleared: data, package or configuration changed since the last cached build")
+        shutil.rmtree(root / "_build" / ".doctrees-preview", ignore_errors=True)
+        shutil.rmtree(root / "_build" / ".dependencies", ignore_errors=True)
+        print("Execution cache cleared: the chapter-facing package changed since the last cached build")
     # Create the cache database now, in this one process: with parallel reading, two Sphinx workers would
     # otherwise both try to create it on a fresh cache and one fails ("table nbcache already exists").
     from jupyter_cache import get_cache
@@ -75,17 +84,24 @@ def build(root: Path, *, jobs: int = 1, builder: str = "html", quiet: bool = Fal
     out = root / "_build" / builder
     _declare_multitoc_parallel_safe()
     overrides = {"latex_individualpages": False}
+    doctrees = root / "_build" / ".doctrees"
     if cache:
         overrides.update(nb_execution_mode="cache", nb_execution_cache_path=str(_prepare_cache(root)))
+        # An author's rebuild keeps Sphinx's environment between runs (its own folder, so a strict build never
+        # reuses it): only changed pages, and chapters whose tables changed, are read again.
+        doctrees = root / "_build" / ".doctrees-preview"
+        from ..book import DEPENDENCIES_ENV
+
+        os.environ[DEPENDENCIES_ENV] = str(root / "_build" / ".dependencies")
     os.environ.setdefault(paths.ROOT_ENV, str(root))
     result = build_sphinx(
         str(root),
         str(out),
         path_config=str(root / "_config.yml"),
         noconfig=True,
-        doctreedir=str(root / "_build" / ".doctrees"),
+        doctreedir=str(doctrees),
         builder=builder,
-        freshenv=True,
+        freshenv=not cache,
         warningiserror=True,
         keep_going=True,
         jobs=jobs,

@@ -137,7 +137,48 @@ def _edition_date(app: Sphinx, config) -> None:
     config.html_last_updated_fmt = text.replace("%", "%%")
 
 
+def _chapters_whose_tables_changed(app: Sphinx, env, added, changed, removed) -> list[str]:
+    """In an author's cached rebuild, a chapter whose tables changed since it last executed is read again and
+    its cached outputs dropped, so it re-executes; other chapters keep their cached outputs. Each chapter
+    records the tables it reads, with their hashes, while it executes (pcevidence.data.record_dependencies)."""
+    if app.config.nb_execution_mode != "cache":
+        return []
+    from ..data import file_hash
+
+    root = Path(app.srcdir)
+    folder = root / "_build" / ".dependencies"
+    stale = []
+    for docname in sorted(env.found_docs):
+        record = folder / f"{Path(docname).name}.tsv"
+        if not record.exists():
+            continue  # never executed with recording on: it executes anyway (its cache is empty)
+        for line in record.read_text(encoding="utf-8").splitlines():
+            table, recorded = line.split("\t")
+            path = root / "data" / (table if table.endswith(".json") else _table_path(root, table))
+            if file_hash(path) != recorded:
+                stale.append(docname)
+                break
+    if stale:
+        from jupyter_cache import get_cache
+
+        cache = get_cache(app.config.nb_execution_cache_path)
+        notebooks = {str((root / f"{d}.ipynb").resolve()) for d in stale}
+        for record in cache.list_cache_records():
+            if str(Path(record.uri).resolve()) in notebooks:
+                cache.remove_cache(record.pk)
+        print(f"Tables changed: re-executing {', '.join(stale)}")
+    return [d for d in stale if d not in changed and d not in added]
+
+
+def _table_path(root: Path, name: str) -> str:
+    import json
+
+    package = json.loads((root / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    return next((r["path"] for r in package["resources"] if r["name"] == name), f"{name}.csv")
+
+
 def setup(app: Sphinx) -> dict:
+    app.connect("env-get-outdated", _chapters_whose_tables_changed)
     app.connect("config-inited", _edition_date)
     app.connect("builder-inited", _clear_figures)
     app.connect("html-page-context", _refuse_remote_assets)
