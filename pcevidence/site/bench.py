@@ -118,7 +118,7 @@ def browser_weights(html: Path, pages: list[Path]) -> dict[Path, tuple[int, int]
                     body = len(content)
                     sizes["total"] += body
                     sizes["gzip"] += len(gzip.compress(content, mtime=0))
-                    if response.url.split("?")[0].endswith(".svg") and "/figures/" in response.url:
+                    if response.url.split("?")[0].endswith(".svg") and "/_images/" in response.url:
                         sizes["figures"] += body
 
                 page.on("response", on_response)
