@@ -46,6 +46,26 @@ def _toc(root_str: str) -> list[TocEntry]:
     return entries
 
 
+def chapter_titles(root: Path | None = None) -> dict[str, str]:
+    """Each page's title, from its own first heading (the one source of chapter titles), keyed by its file
+    name, in the order of _toc.yml: ``{"kent-medway": "Kent and Medway's local variation ..."}``."""
+    import json
+
+    root = root or paths.project_root()
+    titles = {}
+    for entry in toc_entries(root):
+        base = root / entry.docname
+        notebook, markdown = base.with_suffix(".ipynb"), base.with_suffix(".md")
+        if notebook.exists():
+            cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+            text = "".join(next(c for c in cells if c["cell_type"] == "markdown")["source"])
+        else:
+            text = markdown.read_text(encoding="utf-8")
+        heading = re.search(r"^# (.+)$", text, flags=re.M)
+        titles[Path(entry.docname).name] = heading.group(1).strip() if heading else Path(entry.docname).name
+    return titles
+
+
 def toc_entries(root: Path | None = None) -> list[TocEntry]:
     return _toc(str(root or paths.project_root()))
 

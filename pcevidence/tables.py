@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .book import chapter_titles
 from .data import load, package, tables
 from .editions import TABLES, edition_dates, history
 from .markup import CERTAINTY_LABEL, cite, cite_sources, escape_markdown
@@ -86,22 +87,17 @@ def data_dictionary_markdown(root=None) -> str:
     return "\n".join(parts)
 
 
-CHAPTER_TITLES = {
-    "index": "Introduction", "contracting": "Contracting and funding", "precedents": "Earlier local contracts",
-    "kent-medway": "Kent and Medway",
-    "neighbourhood-contracts": "Neighbourhood contracts", "trusts": "Trusts", "collective-action": "Collective action",
-    "synthesis": "Synthesis",
-}
 
 
 def evidence_table_markdown(root=None) -> str:
     """Every finding in the review with its certainty and the sources behind it, chapter by chapter."""
 
     findings = load("findings", root=root)
-    order = {slug: i for i, slug in enumerate(CHAPTER_TITLES)}
+    titles = chapter_titles(root)
+    order = {slug: i for i, slug in enumerate(titles)}
     findings = findings.assign(_o=findings["chapter"].map(order)).sort_values(["_o", "order"])
     table = pd.DataFrame({
-        "Chapter": findings["chapter"].map(CHAPTER_TITLES),
+        "Chapter": findings["chapter"].map(titles),
         "Finding": findings["finding"],
         "Certainty": findings["certainty"].map(CERTAINTY_LABEL),
         "Sources": [cite(ids.split(), root) for ids in findings["claim_ids"]],
@@ -341,9 +337,10 @@ def whats_new_markdown(root: Path | None = None) -> str:
             parts.append("### Claims added, by chapter\n")
             added = claims.loc[[cid for cid in a["claim"] if cid in claims.index]]
             by_chapter = added.groupby("chapter").size()
-            order = [s for s in CHAPTER_TITLES if s in by_chapter.index]
+            titles = chapter_titles(root)
+            order = [s for s in titles if s in by_chapter.index]
             parts.append(markdown_table(pd.DataFrame({
-                "Chapter": [CHAPTER_TITLES[s] for s in order],
+                "Chapter": [titles[s] for s in order],
                 "Claims added": [int(by_chapter[s]) for s in order]})) + "\n")
     if not parts:
         return "Nothing has changed since the first edition.\n"

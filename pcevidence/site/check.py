@@ -116,6 +116,29 @@ def check_typed_figures(root: Path) -> list[str]:
     return problems
 
 
+FIGURE_CALL = re.compile(r"ch\.figure\(\s*\w+\s*,\s*\"([a-z0-9-]+)\"")
+NUMREF = re.compile(r"\{numref\}`(?:[^`<]*<)?(figure-[a-z0-9-]+)>?`")
+
+
+def check_figure_references(root: Path) -> list[str]:
+    """Every {numref} to a figure names a chart some chapter draws (``ch.figure(fig, "name", ...)`` in chapter
+    ``slug`` is ``figure-slug-name``); Sphinx would also stop on it, but only after executing every notebook."""
+    from ..book import figure_label
+
+    defined, used = set(), []
+    for path in _notebooks(root):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for cell in nb["cells"]:
+            text = "".join(cell["source"])
+            if cell["cell_type"] == "code":
+                defined |= {figure_label(path.stem, name) for name in FIGURE_CALL.findall(text)}
+            else:
+                used += [(path, label) for label in NUMREF.findall(text)]
+    return [f"{path.relative_to(root)}: {{numref}} to '{label}', which no chapter draws (ch.figure(fig, "
+            f"\"{label.split('-', 2)[-1] if label.count('-') > 1 else label}\", ...) in that chapter)"
+            for path, label in used if label not in defined]
+
+
 def glossary_acronyms(root: Path) -> dict[str, str]:
     """Acronym -> its expansion, from chapters/glossary.md (the text before the first colon)."""
     text = (root / "chapters" / "glossary.md").read_text(encoding="utf-8")
@@ -195,7 +218,8 @@ def freshness_warnings(root: Path) -> list[str]:
 
 
 CHECKS = [("data package", check_data), ("notebooks stripped", check_stripped), ("lint (ruff)", check_lint),
-          ("figures glued, not typed", check_typed_figures), ("acronyms expanded first", check_acronyms),
+          ("figures glued, not typed", check_typed_figures), ("figure references resolve", check_figure_references),
+          ("acronyms expanded first", check_acronyms),
           ("glued claims are cited", check_claims_cited), ("chapters have findings", check_findings)]
 
 
