@@ -117,7 +117,7 @@ def test_recipe_5_add_a_chapter_and_it_builds(tmp_path):
     result = run_build(root)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
     page = (root / "_build" / "html" / "chapters" / "workforce-outlook.html").read_text(encoding="utf-8")
-    assert "What we do not know yet" in page and "What to watch" in page and 'class="pcr-figure"' in page
+    assert "What we do not know yet" in page and "What to watch" in page and 'class="pcr-figure' in page
 
 
 def test_recipe_6_refresh_practice_data_from_a_new_release(tmp_path):
