@@ -6,7 +6,7 @@ import io
 import nbformat
 
 from conftest import copy_book, latest_access_date
-from pcevidence import check
+from pcevidence.site import check
 
 
 def edit_markdown(root, name, text):

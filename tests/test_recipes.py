@@ -15,8 +15,8 @@ import pytest
 from nbclient import NotebookClient
 
 from conftest import ROOT, copy_book, run_build
-from pcevidence import bib
 from pcevidence.data import DataError, load
+from pcevidence.site import bib
 from pcevidence.site.check import check_findings
 from pcevidence.site.release import release, versions
 from pcevidence.site.scaffold import scaffold
