@@ -17,7 +17,8 @@ from nbclient import NotebookClient
 
 from conftest import ROOT, copy_book, record_revision, run_build
 
-pytestmark = pytest.mark.xdist_group("build")
+# Every test here reads the built book or builds a copy of it.
+pytestmark = [pytest.mark.xdist_group("build"), pytest.mark.build]
 
 
 class Page(HTMLParser):

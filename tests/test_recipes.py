@@ -108,6 +108,7 @@ def test_recipe_4_add_a_chart_to_a_chapter(tmp_path, monkeypatch):
     assert (tmp_path / "figures" / "contracting" / "recipe-chart.csv").exists()
 
 
+@pytest.mark.build
 def test_recipe_5_add_a_chapter_and_it_builds(tmp_path):
     root = copy_book(tmp_path / "book")
     target = scaffold("Workforce outlook", root=root)
