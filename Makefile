@@ -12,7 +12,7 @@ help:
 	@echo "make book      build the HTML book into _build/html (creates .venv on first run)"
 	@echo "make preview   faster rebuild for authors: re-runs only notebooks whose code, data or package changed"
 	@echo "make test      run the whole test suite (builds the book; drives Chromium)"
-	@echo "make test-fast run every test that needs neither a built book nor a browser (about a minute)"
+	@echo "make test-fast run every test that needs neither a built book nor a browser (under two minutes)"
 	@echo "make validate  validate the data package (frictionless + project rules)"
 	@echo "make serve     serve _build/html on http://localhost:$(PORT)"
 	@echo "make pdf       write one printable PDF of the whole book to _build/pdf/book.pdf"
