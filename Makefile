@@ -6,12 +6,13 @@ READY  := $(VENV)/.installed
 JOBS   ?= 2
 PORT   ?= 8000
 
-.PHONY: book test serve bench validate bib check lab freeze clean help pdf preview new-chapter release
+.PHONY: book test test-fast serve bench validate bib check lab freeze clean help pdf preview new-chapter release
 
 help:
 	@echo "make book      build the HTML book into _build/html (creates .venv on first run)"
 	@echo "make preview   faster rebuild for authors: re-runs only notebooks whose code, data or package changed"
 	@echo "make test      run the whole test suite (builds the book; drives Chromium)"
+	@echo "make test-fast run every test that needs neither a built book nor a browser (under two minutes)"
 	@echo "make validate  validate the data package (frictionless + project rules)"
 	@echo "make serve     serve _build/html on http://localhost:$(PORT)"
 	@echo "make pdf       write one printable PDF of the whole book to _build/pdf/book.pdf"
@@ -35,6 +36,11 @@ preview: $(READY)
 
 test: $(READY)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+# Tests that read the built book are marked `build`, those that drive Chromium `browser` (tests/conftest.py
+# fails a test that needs either without its marker), so this lane never builds and never opens a browser.
+test-fast: $(READY)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not build and not browser"
 
 validate: $(READY)
 	$(BIN)/python -m pcevidence.site.validate

@@ -23,7 +23,11 @@ def copy_book(target: Path) -> Path:
 
 
 def run_build(root: Path, *extra: str, timeout: int = 900) -> subprocess.CompletedProcess:
-    """Build the book at ``root`` in a fresh process, using that copy's own package and data."""
+    """Build the book at ``root`` in a fresh process, using that copy's own package and data.
+    Only a test marked ``build`` may call it (see :func:`pytest_runtest_setup`)."""
+    if _running_test is not None and _running_test.get_closest_marker("build") is None:
+        pytest.fail(f"{_running_test.nodeid} builds a copy of the book: mark it `build` "
+                    "(`make test-fast` must not build)", pytrace=False)
     env = dict(os.environ, PCEVIDENCE_ROOT=str(root), PYTHONPATH=str(root))
     env.pop("PCEVIDENCE_FIGURES", None)
     return subprocess.run([sys.executable, "-m", "pcevidence.site.build", "--root", str(root), *extra],
@@ -35,6 +39,37 @@ def git_status(root: Path) -> str | None:
         return None
     return subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=root,
                           capture_output=True, text=True, check=True).stdout
+
+
+# -- the fast lane -----------------------------------------------------------------------------------
+# `make test-fast` runs `-m "not build and not browser"`. A test that needs the built book or Chromium
+# but lacks the marker would slip into that lane and make it slow (or build into _build behind the
+# author's back), so it fails here, before any fixture runs, naming the marker it needs.
+
+NEEDS_MARKER = {"built_book": "build", "browser": "browser"}  # fixture -> marker a test using it must carry
+_running_test: pytest.Item | None = None
+
+
+def missing_markers(item: pytest.Item) -> list[str]:
+    """The markers ``item`` lacks for the fixtures it uses (directly or through other fixtures)."""
+    needed = {marker for fixture, marker in NEEDS_MARKER.items() if fixture in getattr(item, "fixturenames", ())}
+    return sorted(marker for marker in needed if item.get_closest_marker(marker) is None)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    global _running_test
+    _running_test = item
+    missing = missing_markers(item)
+    if missing:
+        uses = ", ".join(f for f in NEEDS_MARKER if f in item.fixturenames)
+        pytest.fail(f"{item.nodeid} uses {uses} but is not marked {' and '.join(missing)}: add "
+                    + " ".join(f"@pytest.mark.{m}" for m in missing) + " (or the module's pytestmark)", pytrace=False)
+
+
+def pytest_runtest_teardown(item):
+    global _running_test
+    _running_test = None
 
 
 @pytest.fixture(scope="session")

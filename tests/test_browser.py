@@ -19,7 +19,8 @@ import pytest
 
 from conftest import ROOT
 
-pytestmark = pytest.mark.xdist_group("build")
+# Every test here serves the built book to Chromium.
+pytestmark = [pytest.mark.xdist_group("build"), pytest.mark.build, pytest.mark.browser]
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]

@@ -17,7 +17,8 @@ from nbclient import NotebookClient
 
 from conftest import ROOT, copy_book, record_revision, run_build
 
-pytestmark = pytest.mark.xdist_group("build")
+# Every test here reads the built book or builds a copy of it.
+pytestmark = [pytest.mark.xdist_group("build"), pytest.mark.build]
 
 
 class Page(HTMLParser):
@@ -148,13 +149,6 @@ def test_a_raising_cell_fails_the_build_and_names_the_chapter(tmp_path):
     assert "chapters/contracting" in output
     assert "RuntimeError" in output and "injected failure for the test" in output
     assert "Traceback" in output or "----> " in output
-
-
-def test_frictionless_validates_the_data_package():
-    result = subprocess.run([sys.executable, "-m", "frictionless", "validate", "--json", "data/datapackage.json"],
-                            cwd=ROOT, capture_output=True, text=True, env=dict(os.environ))
-    assert result.returncode == 0, result.stdout[-3000:]
-    assert '"valid": true' in result.stdout
 
 
 def test_text_from_csv_cells_is_shown_as_text_never_run(tmp_path):

@@ -15,6 +15,7 @@ def executed(result) -> set[str]:
     return set(re.findall(r"chapters/([\w-]+)\.ipynb: Executing notebook", result.stdout + result.stderr))
 
 
+@pytest.mark.build
 def test_cached_rebuild_follows_data_and_prose_edits(tmp_path):
     root = copy_book(tmp_path / "book")
     first = run_build(root, "--cache")

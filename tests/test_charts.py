@@ -12,6 +12,15 @@ DATA = pd.DataFrame({"year": ["2024/25", "2025/26"], "value": [112.5, 121.79]})
 ALT = "The global sum per weighted patient rose between 2024/25 and 2025/26."
 
 
+@pytest.fixture(autouse=True)
+def close_figures():
+    """Each test draws its own figures; close them so they do not pile up across the module."""
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
 def _figure():
     fig, ax = new_chart()
     ax.bar(DATA["year"], DATA["value"])
@@ -109,3 +118,199 @@ def test_a_wide_chart_is_narrowed_until_its_text_is_legible_on_a_phone(tmp_path)
     width_pt = float(re.search(r'width="([\d.]+)pt"', svg.read_text(encoding="utf-8")).group(1))
     smallest = min(float(s) for s in re.findall(r"font-size: ([\d.]+)px", svg.read_text(encoding="utf-8")))
     assert smallest * min(charts.PHONE_CHART_PX, width_pt * 4 / 3) / width_pt >= charts.MIN_TEXT_PX
+
+
+# -- what each chart builder draws -------------------------------------------------------------------
+# Each test reads the drawn figure back (bars, points, labels, limits, legend), so a builder that drops,
+# repeats or mislabels a value fails here, not on the page.
+
+def _texts(ax) -> list[str]:
+    """Every text and annotation written on the axes, in drawing order."""
+    return [t.get_text() for t in ax.texts]
+
+
+def _legend(ax) -> list[str]:
+    return [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def _hex(colour) -> str:
+    from matplotlib.colors import to_hex
+
+    return to_hex(colour).lower()
+
+
+def _points(ax) -> list[tuple[float, float]]:
+    """The (x, y) of every scatter point, collection by collection."""
+    return [tuple(map(float, xy)) for c in ax.collections for xy in c.get_offsets()]
+
+
+def test_stacked_bars_stack_each_category_and_label_its_total():
+    from pcevidence import figures
+
+    table = pd.DataFrame({"chapter": ["a", "a", "a", "b", "b", "c"],
+                          "certainty": ["high", "low", "low", "high", "high", "low"]})
+    fig, data = figures.stacked_bars(table, category="chapter", stack="certainty", stack_order=["high", "low"],
+                                     order=["a", "b", "c"], colours={"high": "#12436D", "low": "#BFBFBF"})
+    ax = fig.axes[0]
+    assert data.to_dict("records") == [{"chapter": "a", "high": 1, "low": 2}, {"chapter": "b", "high": 2, "low": 0},
+                                       {"chapter": "c", "high": 0, "low": 1}]
+    bars_ = ax.patches
+    assert len(bars_) == 6  # one segment per category and stack, even an empty one
+    assert [b.get_width() for b in bars_] == [1, 2, 0, 2, 0, 1]
+    assert [b.get_x() for b in bars_[3:]] == [1, 2, 0]  # the second stack starts where the first ends
+    assert {_hex(b.get_facecolor()) for b in bars_[:3]} == {"#12436d"}
+    assert _texts(ax) == ["a: 3", "b: 2", "c: 1"]
+    assert _legend(ax) == ["high", "low"]
+    assert ax.get_xlim() == pytest.approx((0, 3 * 1.02))
+
+
+def test_bars_draw_each_value_with_its_label_and_highlight():
+    from pcevidence import figures
+
+    fig, ax = figures.bars(["North", "South", "Kent"], [1200, 800, 1500], highlight=["Kent"], xlabel="Patients")
+    assert [b.get_width() for b in ax.patches] == [1200, 800, 1500]
+    assert [_hex(b.get_facecolor()) for b in ax.patches] == ["#bfbfbf", "#bfbfbf", "#12436d"]
+    assert _texts(ax) == ["North: 1,200", "South: 800", "Kent: 1,500"]
+    assert ax.get_xlim() == pytest.approx((0, 1500 * 1.05))
+    assert ax.get_xlabel() == "Patients"
+    fig, ax = figures.bars(["A"], [3.5], value_labels=["£3.50"])
+    assert _texts(ax) == ["A: £3.50"]
+
+
+def test_columns_by_period_draw_one_column_per_period_with_its_value_printed():
+    from pcevidence import figures
+
+    fig, ax = figures.columns_by_period(["2023/24", "2024/25", "2025/26"], [104.73, 112.5, 121.79],
+                                        value_labels=["£104.73", "£112.50", "£121.79"], ylabel="£ per patient")
+    assert [b.get_height() for b in ax.patches] == [104.73, 112.5, 121.79]
+    assert _texts(ax) == ["£104.73", "£112.50", "£121.79"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2023/24", "2024/25", "2025/26"]
+    assert ax.get_ylim() == pytest.approx((0, 121.79 * 1.18))
+    with pytest.raises(ValueError):  # a value without its label is refused, not drawn unlabelled
+        figures.columns_by_period(["a", "b"], [1, 2], value_labels=["1"])
+
+
+def test_timeline_puts_each_event_on_its_theme_row():
+    from matplotlib.dates import date2num
+
+    from pcevidence import figures
+
+    events = pd.DataFrame({"date": pd.to_datetime(["2020-01-01", "2021-06-01", "2022-03-01"]),
+                           "theme": ["b", "a", "b"]})
+    fig, ax = figures.timeline(events, themes=["a", "b"], theme_labels={"a": "Alpha", "b": "Beta"})
+    assert [len(c.get_offsets()) for c in ax.collections] == [1, 2]
+    assert sorted(_points(ax)) == sorted([(date2num(pd.Timestamp("2021-06-01")), 0.0),
+                                          (date2num(pd.Timestamp("2020-01-01")), 1.0),
+                                          (date2num(pd.Timestamp("2022-03-01")), 1.0)])
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Alpha", "Beta"]
+
+
+def test_log_ranges_draw_a_range_a_lower_bound_or_a_typical_size():
+    from pcevidence import figures
+
+    rows = pd.DataFrame({"model": ["Network", "Neighbourhood", "Board"], "low": [30_000, 50_000, 500_000],
+                         "high": [50_000, None, None], "typical": [40_000, None, 1_000_000]})
+    fig, ax = figures.log_ranges(rows, label="model", low="low", high="high", point="typical", xlabel="People")
+    assert ax.get_xscale() == "log"
+    assert [list(line.get_xdata()) for line in ax.lines] == [[30_000, 50_000]]  # only the row with both bounds
+    # A typical size is a dark dot; a lower bound without an upper one ("or more") a lighter arrow.
+    drawn = [(tuple(map(float, c.get_offsets()[0])), _hex(c.get_facecolor()[0])) for c in ax.collections]
+    assert drawn == [((40_000.0, 0.0), "#12436d"), ((50_000.0, 1.0), "#2073bc"), ((500_000.0, 2.0), "#2073bc"),
+                     ((1_000_000.0, 2.0), "#12436d")]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Network", "Neighbourhood", "Board"]
+    assert ax.get_xlabel() == "People"
+
+
+def test_strip_rank_places_every_area_and_names_the_highlighted_ones_rank():
+    from pcevidence import figures
+
+    values = pd.Series({"North": 2100.0, "Kent and Medway": 1900.0, "South": 1700.0, "East": 2300.0})
+    fig, data = figures.strip_rank(values, highlight="Kent and Medway", reference=2000, reference_label="England",
+                                   xlabel="Patients per GP")
+    ax = fig.axes[0]
+    assert data["area"].tolist() == ["East", "North", "Kent and Medway", "South"] and data["rank"].tolist() == [1, 2, 3, 4]
+    assert sorted(x for x, _ in _points(ax)) == [1700, 1900, 2100, 2300]
+    assert [len(c.get_offsets()) for c in ax.collections] == [3, 1]  # the others, then the highlighted area
+    assert _texts(ax) == ["England\n2,000", "Kent and Medway\n1,900 (3rd of 4)"]
+    assert [line.get_xdata()[0] for line in ax.lines] == [2000]  # the reference line
+    assert _hex(ax.collections[1].get_facecolor()[0]) == "#12436d" != _hex(ax.collections[0].get_facecolor()[0])
+
+
+@pytest.mark.parametrize("n,expected", [(1, "1st"), (2, "2nd"), (3, "3rd"), (4, "4th"), (11, "11th"), (12, "12th"),
+                                        (13, "13th"), (21, "21st"), (22, "22nd"), (42, "42nd"), (111, "111th")])
+def test_ordinal_numbers(n, expected):
+    from pcevidence import figures
+
+    assert figures.ordinal(n) == expected
+
+
+def test_lines_by_year_draw_a_line_per_series_with_every_point_labelled():
+    from pcevidence import figures
+
+    table = pd.DataFrame({"year": [2023, 2024, 2025] * 2, "value": [1800, 1850, 1900, 2100, 2050, 2000],
+                          "area": ["England"] * 3 + ["Kent and Medway"] * 3})
+    fig, ax = figures.lines_by_year(table, x="year", y="value", series="area", ylabel="Patients")
+    assert [list(line.get_ydata()) for line in ax.lines] == [[1800, 1850, 1900], [2100, 2050, 2000]]
+    assert [_hex(line.get_color()) for line in ax.lines] == ["#12436d", "#f46a25"]
+    assert _texts(ax) == ["1,800", "1,850", "1,900", "2,100", "2,050", "2,000"]
+    assert _legend(ax) == ["England", "Kent and Medway"]
+    low, high = ax.get_ylim()
+    assert low < 1800 and high > 2100
+
+
+def test_paired_bars_draw_two_bars_per_measure_with_values_and_a_legend():
+    from pcevidence import figures
+
+    fig, ax = figures.paired_bars(["GPs", "Nurses"], [50.5, 20.0], [48.0, 22.25], labels=("Kent", "England"),
+                                  value_format=lambda v: f"{v:g}")
+    assert [b.get_height() for b in ax.patches] == [50.5, 20.0, 48.0, 22.25]
+    assert [_hex(b.get_facecolor()) for b in ax.patches] == ["#12436d"] * 2 + ["#f46a25"] * 2
+    assert _texts(ax) == ["50.5", "20", "48", "22.25"]
+    assert _legend(ax) == ["Kent", "England"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["GPs", "Nurses"]
+    assert ax.get_ylim() == pytest.approx((0, 50.5 * 1.18))
+
+
+def test_dated_points_mark_each_measure_and_print_its_qualifier():
+    from pcevidence import figures
+
+    table = pd.DataFrame({"date": pd.to_datetime(["2025-01-01", "2025-07-01", "2025-03-01"]),
+                          "value": [1000, 1500, 300], "measure": ["practices", "practices", "networks"],
+                          "qualifier": ["about", "more than", ""]})
+    fig, ax = figures.dated_points(table, date="date", value="value", series="measure", qualifier="qualifier")
+    assert [len(c.get_offsets()) for c in ax.collections] == [2, 1]
+    assert not ax.lines  # different counts are never joined into one series
+    assert _texts(ax) == ["~1,000", ">1,500", "300"]
+    assert _legend(ax) == ["practices", "networks"]
+    assert ax.get_ylim() == pytest.approx((0, 1500 * 1.2))
+
+
+def test_shares_draw_percentages_on_a_0_to_100_axis_coloured_by_group():
+    from pcevidence import figures
+
+    fig, ax = figures.shares(["2024 ballot", "2025 referendum", "2026 vote"], [98.3, 99.0, 67.7],
+                             value_labels=["98.3%", "99%", "67.7%"], groups=["action", "reject", "action"])
+    assert [b.get_width() for b in ax.patches] == [98.3, 99.0, 67.7]
+    colours = [_hex(b.get_facecolor()) for b in ax.patches]
+    assert colours[0] == colours[2] != colours[1]
+    assert _texts(ax) == ["2024 ballot: 98.3%", "2025 referendum: 99%", "2026 vote: 67.7%"]
+    assert ax.get_xlim() == (0, 100)
+    assert _legend(ax) == ["action", "reject"]
+    fig, ax = figures.shares(["a"], [10], value_labels=["10%"])
+    assert ax.get_legend() is None  # no groups, no legend
+
+
+def test_stance_map_places_each_statement_by_actor_and_position():
+    from pcevidence import figures
+
+    scale = ["opposes", "sceptical", "neutral", "open", "supports"]
+    table = pd.DataFrame({"actor": ["Government", "BMA", "Government", "BMA"],
+                          "stance": ["supports", "opposes", "supports", "sceptical"],
+                          "when": ["May 2025", "June 2025", "July 2025", "May 2026"]})
+    fig, ax = figures.stance_map(table, actor="actor", stance="stance", scale=scale, label="when")
+    # Government is row 0, the BMA row 1; a second statement in the same place sits just below the first.
+    assert _points(ax) == [(4.0, 0.0), (0.0, 1.0), (4.0, 0.32), (1.0, 1.0)]
+    assert _texts(ax) == ["May 2025", "June 2025", "July 2025", "May 2026"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Government", "BMA"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Opposes", "Supports"]  # the scale's two ends
+    assert _legend(ax) == ["Opposes", "Sceptical", "Neutral", "Open", "Supports"]  # every position

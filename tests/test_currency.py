@@ -31,15 +31,40 @@ def test_evidence_date_is_the_newest_source_a_chapter_cites(bad_root):
     assert evidence_date(chapter, root=bad_root) == evidence_date(chapter)
 
 
-def test_evidence_date_prefers_the_more_precise_of_equal_dates(bad_root):
-    newest = evidence_date(None, root=bad_root)
-    assert len(newest.text) == 10 or newest.text.count("-") < 2
+LATER = "2027-01-31"  # "today" for tests that date evidence after everything committed
 
 
-def test_last_search_is_the_latest_logged_search(bad_root):
-    assert last_search(root=bad_root) == load("search_log", root=bad_root)["date"].max().date()
-    set_cell(bad_root, "search_log.csv", 2, "date", "2026-11-29")
-    assert last_search(root=bad_root) == load("search_log")["date"].max().date()
+def _source_row(root, source_id: str) -> int:
+    return next(i for i, r in enumerate(rows(root / "data" / "sources.csv")[1:], start=2) if r[0] == source_id)
+
+
+def test_evidence_date_prefers_the_more_precise_of_equal_dates(bad_root, monkeypatch):
+    """Two sources published in January 2027, one dated to the day (1 January) and one to the month, start
+    on the same day: the chapter's evidence date is the precise one, whichever source carries it."""
+    monkeypatch.setenv("PCEVIDENCE_TODAY", LATER)
+    claims = load("claims", root=bad_root)
+    first, second = sorted(set(claims.loc[claims["chapter"] == "kent-medway", "source_id"]))[:2]
+    for by_month, by_day in ((first, second), (second, first)):
+        for source, published in ((by_month, "2027-01"), (by_day, "2027-01-01")):
+            set_cell(bad_root, "sources.csv", _source_row(bad_root, source), "date_published", published)
+            set_cell(bad_root, "sources.csv", _source_row(bad_root, source), "date_accessed", LATER)
+        newest = evidence_date("kent-medway", root=bad_root)
+        assert newest.text == "2027-01-01" and newest.words == "1 January 2027", (by_month, by_day)
+        assert newest.start == date(2027, 1, 1)
+
+
+def test_last_search_is_the_latest_logged_search(bad_root, monkeypatch):
+    monkeypatch.setenv("PCEVIDENCE_TODAY", LATER)
+    log = load("search_log", root=bad_root)
+    assert last_search(root=bad_root) == log["date"].max().date()
+    chapter = log["chapter"].iloc[1]
+    other = next(c for c in log["chapter"].unique() if c != chapter)
+    before = last_search(other, root=bad_root)
+    set_cell(bad_root, "search_log.csv", 3, "date", "2027-01-15")  # row 3 is the log's second search
+    assert last_search(root=bad_root) == date(2027, 1, 15)
+    assert last_search(chapter, root=bad_root) == date(2027, 1, 15)
+    assert last_search(other, root=bad_root) == before  # a chapter only sees its own searches
+    assert last_search("no-such-chapter", root=bad_root) is None
 
 
 @pytest.mark.parametrize("due,as_at,expected", [

@@ -47,9 +47,31 @@ def expect(root: Path, name: str, *, file: str, row: int | None, column: str | N
     return err
 
 
-def test_the_real_data_loads(data_copy):
-    claims = load("claims", root=data_copy)
-    assert len(claims) > 0 and claims["claim_id"].is_unique
+DTYPE_OF = {"integer": lambda d: str(d) == "Int64", "number": lambda d: str(d) == "float64",
+            "date": lambda d: str(d).startswith("datetime64["), "boolean": lambda d: str(d) == "boolean",
+            "string": lambda d: str(d) == "object"}
+
+
+def test_the_real_data_loads_whole_with_each_declared_type(data_copy):
+    """Every table loads with every row of its CSV, a unique primary key and each column typed as
+    datapackage.json declares it."""
+    from pcevidence.data import package
+
+    resources = package(data_copy)["resources"]
+    assert len(resources) >= 20
+    for res in resources:
+        frame = load(res["name"], root=data_copy)
+        records = rows(data_copy / "data" / res["path"])
+        assert list(frame.columns) == records[0], res["name"]
+        assert len(frame) == len(records) - 1, f"{res['name']}: {len(frame)} rows loaded of {len(records) - 1}"
+        key = res["schema"].get("primaryKey")
+        if key:
+            assert not frame.duplicated(key if isinstance(key, list) else [key]).any(), res["name"]
+        for field in res["schema"]["fields"]:
+            dtype = frame[field["name"]].dtype
+            assert DTYPE_OF[field.get("type", "string")](dtype), (res["name"], field["name"], str(dtype))
+    claims = load("claims", root=data_copy).set_index("claim_id")
+    assert claims.loc["PCN-001", "value"] == 102.28 and claims.loc["PCN-001", "as_of"] == "2023-04"
 
 
 def test_wrong_type(bad_root):

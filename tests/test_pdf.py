@@ -11,7 +11,8 @@ from conftest import ROOT
 from pcevidence.book import toc_entries
 from pcevidence.site.pdf import _article
 
-pytestmark = pytest.mark.xdist_group("build")
+# Chromium prints the built book.
+pytestmark = [pytest.mark.xdist_group("build"), pytest.mark.build, pytest.mark.browser]
 
 
 def test_pdf_has_every_chapter_with_page_numbers(built_book):

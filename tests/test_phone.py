@@ -12,7 +12,8 @@ from test_browser import all_pages, browser, server, visit  # noqa: F401 (fixtur
 
 from conftest import ROOT
 
-pytestmark = pytest.mark.xdist_group("build")
+# Every test here reads the built book; those that measure a page in Chromium are also marked `browser`.
+pytestmark = [pytest.mark.xdist_group("build"), pytest.mark.build]
 
 CHART_TEXT_PX = """async () => {
   const out = [];
@@ -33,6 +34,7 @@ CHART_TEXT_PX = """async () => {
 }"""
 
 
+@pytest.mark.browser
 def test_chart_text_is_at_least_12_css_px_on_a_phone(built_book, server, browser):
     seen = 0
     for rel in all_pages(built_book):
@@ -44,6 +46,7 @@ def test_chart_text_is_at_least_12_css_px_on_a_phone(built_book, server, browser
     assert seen >= 10
 
 
+@pytest.mark.browser
 def test_no_table_is_wider_than_the_phone_screen(built_book, server, browser):
     for rel in all_pages(built_book):
         context, page, _ = visit(browser, f"{server}/{rel}", width=390)
@@ -66,6 +69,7 @@ def test_every_page_has_the_licence_footer_and_a_meta_description(built_book):
     assert root.startswith("<!DOCTYPE html>") and "<title>" in root
 
 
+@pytest.mark.browser
 def test_each_board_has_an_anchor_and_kent_and_medway_is_stated(built_book, server, browser):
     context, page, _ = visit(browser, f"{server}/chapters/your-area.html#kent-and-medway", width=390)
     rows = page.evaluate("[...document.querySelectorAll('#boards tbody tr')].map(r => r.id)")
@@ -85,6 +89,7 @@ def test_each_board_has_an_anchor_and_kent_and_medway_is_stated(built_book, serv
     context.close()
 
 
+@pytest.mark.browser
 def test_area_downloads_hold_the_whole_tables(built_book, server, browser):
     from pcevidence import areas
     from pcevidence.data import load
@@ -101,6 +106,7 @@ def test_area_downloads_hold_the_whole_tables(built_book, server, browser):
     assert len(practices) == int((mapping["icb_code"] == areas.board_code("Kent and Medway")).sum())
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("rel", ["chapters/your-area.html", "chapters/kent-medway-baseline.html"])
 def test_area_pages_weigh_under_600_kb_on_first_load(built_book, server, browser, rel):
     context, page, log = visit(browser, f"{server}/{rel}", width=390)

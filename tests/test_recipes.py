@@ -6,11 +6,13 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from datetime import date
 
 import nbformat
+import pandas as pd
 import pytest
 from nbclient import NotebookClient
 
@@ -104,10 +106,18 @@ def test_recipe_4_add_a_chart_to_a_chapter(tmp_path, monkeypatch):
     monkeypatch.setenv("PCEVIDENCE_ROOT", str(root))
     monkeypatch.setenv("PCEVIDENCE_FIGURES", str(tmp_path / "figures"))
     NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
-    assert (tmp_path / "figures" / "contracting" / "recipe-chart.svg").exists()
-    assert (tmp_path / "figures" / "contracting" / "recipe-chart.csv").exists()
+    # The chart is saved with the recipe's values drawn as text, its source, and the data it was given.
+    svg = (tmp_path / "figures" / "contracting" / "recipe-chart.svg").read_text(encoding="utf-8")
+    assert "<dc:source>Example publisher</dc:source>" in svg
+    centred = re.findall(r'<text style="[^"]*text-anchor: middle[^"]*"[^>]*>([^<]*)</text>', svg)
+    assert sorted(centred) == ["1", "2", "a", "b"], centred  # the two periods, and each value above its column
+    written = pd.read_csv(tmp_path / "figures" / "contracting" / "recipe-chart.csv")
+    expected = load("contract_funding", root=root)
+    assert len(written) == len(expected) and list(written.columns) == list(expected.columns)
+    assert written["value"].tolist() == expected["value"].tolist()
 
 
+@pytest.mark.build
 def test_recipe_5_add_a_chapter_and_it_builds(tmp_path):
     root = copy_book(tmp_path / "book")
     target = scaffold("Workforce outlook", root=root)
