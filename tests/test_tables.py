@@ -97,10 +97,11 @@ def test_evidence_table_lists_every_finding_by_chapter_with_its_certainty_and_so
     findings = load("findings")
     table = parse_table(tables.evidence_table_markdown())
     assert len(table) == len(findings)
-    chapters = list(tables.CHAPTER_TITLES.values())
+    titles = chapter_titles()
+    chapters = list(titles.values())
     shown = [chapters.index(row["Chapter"]) for row in table]
     assert shown == sorted(shown), "findings are grouped chapter by chapter, in the book's order"
-    expected = findings.assign(_o=findings["chapter"].map(list(tables.CHAPTER_TITLES).index)).sort_values(["_o", "order"])
+    expected = findings.assign(_o=findings["chapter"].map(list(titles).index)).sort_values(["_o", "order"])
     for row, finding in zip(table, expected.to_dict("records"), strict=True):
         assert row["Finding"] == escape_markdown(finding["finding"])
         assert row["Certainty"] == CERTAINTY_LABEL[finding["certainty"]]
