@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from pcevidence import tables
+from pcevidence.book import chapter_titles
 from pcevidence.data import load
 from pcevidence.markup import CERTAINTY_LABEL, cite, escape_markdown
 from pcevidence.prose import format_value, when
