@@ -89,10 +89,12 @@ def data_dictionary_markdown(root=None) -> str:
 
 
 
-def evidence_table_markdown(root=None) -> str:
-    """Every finding in the review with its certainty and the sources behind it, chapter by chapter."""
-
+def evidence_table_markdown(root=None, *, exclude: tuple[str, ...] = ()) -> str:
+    """Every finding in the review with its certainty and the sources behind it, chapter by chapter, less
+    the chapters in ``exclude`` (the synthesis shows its own findings in its key findings box, so each finding
+    appears once on its page)."""
     findings = load("findings", root=root)
+    findings = findings[~findings["chapter"].isin(exclude)]
     titles = chapter_titles(root)
     order = {slug: i for i, slug in enumerate(titles)}
     findings = findings.assign(_o=findings["chapter"].map(order)).sort_values(["_o", "order"])

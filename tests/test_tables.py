@@ -224,3 +224,11 @@ def test_at_a_glance_answers_each_question_with_its_status_date_and_sources(bad_
     row = next(i for i, r in enumerate(rows(bad_root / "data" / "at_a_glance.csv")[1:], start=2) if r[0] == "kent-medway")
     set_cell(bad_root, "at_a_glance.csv", row, "answer", UNSAFE)
     assert_escaped(parse_table(tables.at_a_glance_markdown("kent-medway", root=bad_root))[0]["Answer"])
+
+
+def test_the_synthesis_table_leaves_out_the_findings_its_box_shows():
+    findings = load("findings")
+    table = parse_table(tables.evidence_table_markdown(exclude=("synthesis",)))
+    assert len(table) == int((findings["chapter"] != "synthesis").sum())
+    own = findings[findings["chapter"] == "synthesis"]["finding"].map(escape_markdown)
+    assert not set(own) & {row["Finding"] for row in table}
