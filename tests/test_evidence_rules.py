@@ -4,8 +4,10 @@ known, what to watch, and why items changed between editions. Each test corrupts
 
 from __future__ import annotations
 
+import pytest
+
 from conftest import latest_access_date
-from pcevidence.data import load
+from pcevidence.data import DataError, load
 from pcevidence.rules import numbers_in
 from test_data_loader import expect, rows, set_cell, write_rows
 
@@ -203,3 +205,27 @@ def test_claims_register_has_no_duplicate_quote_for_different_sources():
     dupes = claims[claims.duplicated(["quote"], keep=False)]
     # the same quote may back several claims, but only from the same source
     assert (dupes.groupby("quote")["source_id"].nunique() <= 1).all()
+
+
+def test_recutting_an_edition_replaces_its_snapshot_and_checks_reasons_against_the_previous_one(bad_root):
+    from datetime import date
+
+    from pcevidence.data import tables
+    from pcevidence.editions import edition_dates, unreleased_changes
+    from pcevidence.site.release import snapshot_edition
+
+    latest = edition_dates(tables(bad_root))[-1][0]
+    before = len(load("editions", root=bad_root))
+    row = row_of(bad_root, "claims.csv", "claim_id", "PCN-001")
+    set_cell(bad_root, "claims.csv", row, "statement", "A corrected statement.")
+    # no reason yet: the re-cut refuses and leaves the snapshots as they were
+    with pytest.raises(DataError):
+        snapshot_edition(latest, date(2026, 11, 30), bad_root)
+    assert len(load("editions", root=bad_root)) == before
+    previous = edition_dates(tables(bad_root))[-2][0]
+    path = bad_root / "data" / "revisions.csv"
+    path.write_text(path.read_text(encoding="utf-8") + f"{previous},claim,PCN-001,corrected,A test correction.\n",
+                    encoding="utf-8")
+    snapshot_edition(latest, date(2026, 11, 30), bad_root)
+    assert len(load("editions", root=bad_root)) == before  # replaced, not appended twice
+    assert unreleased_changes(tables(bad_root)).empty()

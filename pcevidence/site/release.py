@@ -63,25 +63,36 @@ def release(version: str, root: Path | None = None, today: date | None = None) -
 
 
 def snapshot_edition(version: str, today: date, root: Path) -> None:
-    """Append (or replace) this version's snapshot in data/editions.csv. Refuses to snapshot data that
-    fails validation, so a release never records evidence the book would not build from."""
+    """Append this version's snapshot to data/editions.csv, replacing any earlier snapshot of the same version
+    (an edition re-cut before it is published). Refuses to snapshot data that fails validation, so a release
+    never records evidence the book would not build from; the reasons for changes are checked against the
+    previous edition."""
     import csv
     import io
 
     from ..data import load_all, tables
     from ..editions import snapshot_rows
 
-    load_all(root)  # every table valid, including the reasons for every change since the last edition
     path = root / "data" / "editions.csv"
-    text = path.read_text(encoding="utf-8")
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")))
     kept = [row for row in reader if row["edition"] != version]
+
+    def write(rows: list[dict]) -> None:
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=reader.fieldnames, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        path.write_text(out.getvalue(), encoding="utf-8")
+
+    original = path.read_text(encoding="utf-8")
+    write(kept)
+    try:
+        load_all(root)  # every table valid, including the reasons for every change since the previous edition
+    except Exception:
+        path.write_text(original, encoding="utf-8")  # leave the snapshots as they were
+        raise
     rows = snapshot_rows(version, today.isoformat(), tables(root)).fillna("").astype(str).to_dict("records")
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=reader.fieldnames, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(kept + rows)
-    path.write_text(out.getvalue(), encoding="utf-8")
+    write(kept + rows)
 
 
 def main(argv: list[str] | None = None) -> int:
