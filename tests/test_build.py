@@ -183,3 +183,13 @@ def test_text_from_csv_cells_is_shown_as_text_never_run(tmp_path):
         assert '<script>alert("x")' not in text, page
         assert "&lt;script&gt;alert(" in text, page
         assert "{cite:p}`notakey`" in text or "{cite:p}" in text, page
+
+
+def test_pages_keep_to_html_rules_the_theme_breaks(built_book):
+    """No paragraph inside a toggle's <summary> and no non-standard autocorrect attribute on any page."""
+    for path in built_book["html"].rglob("*.html"):
+        if "_static" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"<summary[^>]*>\s*<p\b", text), path.name
+        assert "autocorrect=" not in text, path.name

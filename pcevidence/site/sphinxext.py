@@ -24,6 +24,21 @@ _SEARCH_SCRIPTS = re.compile(r'\s*<script src="[./]*(?:_static/searchtools\.js|_
 _ICON_RULES = re.compile(r'(?:\.fa-[a-z0-9-]+(?::{1,2}before)?,?)+\{content:"[^"]*"\}')
 
 
+_SUMMARY_PARAGRAPH = re.compile(r'(<summary[^>]*>\s*)((?:<p class="[^"]*admonition-title">[^<]*</p>\s*)+)(</summary>)')
+
+
+def _valid_html(text: str) -> str:
+    """The theme's markup breaks two HTML rules a validator reports on every page: paragraphs inside a
+    toggle's <summary> (only phrasing content is allowed there) and the non-standard `autocorrect` attribute
+    on the search box. Both are rewritten, keeping their classes, so styles and scripts still apply."""
+    def spans(match):
+        inner = re.sub(r'<p (class="[^"]*")>([^<]*)</p>', r"<span \1>\2</span>", match.group(2))
+        return match.group(1) + inner + match.group(3)
+
+    text = _SUMMARY_PARAGRAPH.sub(spans, text)
+    return re.sub(r'\s+autocorrect="[^"]*"', "", text)
+
+
 def _postprocess_html(app: Sphinx, exception) -> None:
     """Small fixes to the theme's output, for readers:
 
@@ -44,6 +59,7 @@ def _postprocess_html(app: Sphinx, exception) -> None:
             continue
         text = original = page.read_text(encoding="utf-8")
         text = text.replace('role="doc-biblioentry"', 'role="listitem"')
+        text = _valid_html(text)
         if page.name != "search.html":
             text = _SEARCH_SCRIPTS.sub("", text)
         text = label_tables(text)
