@@ -1,8 +1,15 @@
 # Two commands for a newcomer: `make book` and `make test`. Both create .venv if needed.
+# Three pinned sets (README: Install): requirements.txt is the book's, installed by every command that builds the
+# book; requirements-test.txt adds the test and lint tools (`make test`, `make check`); requirements-lab.txt adds
+# JupyterLab (`make lab`). Each set has its own stamp file in .venv, so `make test` after `make book` installs only
+# what the test set adds.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-READY  := $(VENV)/.installed
+READY      := $(VENV)/.installed-book
+TEST_READY := $(VENV)/.installed-test
+LAB_READY  := $(VENV)/.installed-lab
+BROWSER_READY := $(VENV)/.installed-browser
 JOBS   ?= 2
 PORT   ?= 8000
 
@@ -11,7 +18,7 @@ PORT   ?= 8000
 help:
 	@echo "make book      build the HTML book into _build/html (creates .venv on first run)"
 	@echo "make preview   faster rebuild for authors: re-runs only notebooks whose code, data or package changed"
-	@echo "make test      run the whole test suite (builds the book; drives Chromium)"
+	@echo "make test      run the whole test suite (builds the book; drives Chromium); installs the test tools"
 	@echo "make test-fast run every test that needs neither a built book nor a browser (under two minutes)"
 	@echo "make validate  validate the data package (frictionless + project rules)"
 	@echo "make serve     serve _build/html on http://localhost:$(PORT)"
@@ -20,13 +27,28 @@ help:
 	@echo "make check     fast pre-flight: data, stripped notebooks, lint, typed figures, acronyms"
 	@echo "make new-chapter NAME=\"Title\"  scaffold a chapter notebook and add it to _toc.yml"
 	@echo "make bib       regenerate references.bib from data/sources.csv"
-	@echo "make lab       open JupyterLab with the project's environment"
+	@echo "make lab       open JupyterLab with the project's environment; installs JupyterLab"
+	@echo "make freeze    re-pin requirements.txt, requirements-test.txt and requirements-lab.txt (UPGRADE=1: newest)"
 
 $(READY): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
-	@touch $(READY)
+	@touch $@
+
+$(TEST_READY): requirements-test.txt $(READY)
+	$(BIN)/python -m pip install --quiet -r requirements-test.txt
+	@touch $@
+
+$(LAB_READY): requirements-lab.txt $(READY)
+	$(BIN)/python -m pip install --quiet -r requirements-lab.txt
+	@touch $@
+
+# `make pdf` and `make bench` drive Chromium through playwright: only playwright (and what it needs) is added,
+# at the test set's pins.
+$(BROWSER_READY): requirements-test.txt $(READY)
+	$(BIN)/python -m pip install --quiet -c requirements-test.txt playwright
+	@touch $@
 
 book: $(READY)
 	$(BIN)/python -m pcevidence.site.build --jobs $(JOBS)
@@ -34,18 +56,18 @@ book: $(READY)
 preview: $(READY)
 	$(BIN)/python -m pcevidence.site.build --jobs $(JOBS) --cache
 
-test: $(READY)
+test: $(TEST_READY)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 # Tests that read the built book are marked `build`, those that drive Chromium `browser` (tests/conftest.py
 # fails a test that needs either without its marker), so this lane never builds and never opens a browser.
-test-fast: $(READY)
+test-fast: $(TEST_READY)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not build and not browser"
 
 validate: $(READY)
 	$(BIN)/python -m pcevidence.site.validate
 
-check: $(READY)
+check: $(TEST_READY)
 	$(BIN)/python -m pcevidence.site.check
 
 new-chapter: $(READY)
@@ -64,19 +86,20 @@ serve:
 	@echo "Serving http://localhost:$(PORT)/ (Ctrl-C to stop)"
 	$(PYTHON) -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
 
-pdf: book
+pdf: book $(BROWSER_READY)
 	$(BIN)/python -m pcevidence.site.pdf
 
-bench: $(READY)
+bench: $(READY) $(BROWSER_READY)
 	$(BIN)/python -m pcevidence.site.bench
 
-lab: $(READY)
+lab: $(LAB_READY)
 	$(BIN)/python -m ipykernel install --user --name pcevidence --display-name "Evidence review (pcevidence)" >/dev/null
 	$(BIN)/jupyter lab chapters/
 
-freeze: $(READY)
-	{ echo "# Exact pins of the tested environment (pip freeze). Update with: make freeze"; \
-	  $(BIN)/python -m pip freeze --exclude-editable | grep -v '^pcevidence'; } > requirements.txt
+# Re-resolve the three sets from their top-level packages (listed in pcevidence/site/freeze.py), each in a fresh
+# environment; the current pins are kept unless UPGRADE=1. Needs only $(PYTHON) and the network.
+freeze:
+	$(PYTHON) -m pcevidence.site.freeze $(if $(UPGRADE),--upgrade)
 
 clean:
 	rm -rf _build
