@@ -102,7 +102,7 @@ def built_book():
         except ValueError:  # a marker from an older layout: build again
             record = {}
         if run_id and record.get("run") == run_id:  # built by another worker in this run: reuse its record
-            result = subprocess.CompletedProcess(record["args"], 0, record["stdout"], "")
+            result = subprocess.CompletedProcess(record["args"], 0, record["stdout"], record.get("stderr", ""))
             return {"html": ROOT / "_build" / "html", "before": record["before"], "after": record["after"],
                     "result": result}
         before = git_status(ROOT)
@@ -110,7 +110,7 @@ def built_book():
         after = git_status(ROOT)
         if result.returncode == 0 and run_id:
             marker.write_text(json.dumps({"run": run_id, "args": result.args, "stdout": result.stdout,
-                                          "before": before, "after": after}))
+                                          "stderr": result.stderr, "before": before, "after": after}))
     if result.returncode != 0:
         pytest.fail(f"the book failed to build:\n{result.stdout[-4000:]}\n{result.stderr[-8000:]}")
     return {"html": ROOT / "_build" / "html", "before": before, "after": after, "result": result}

@@ -13,9 +13,11 @@ from urllib.parse import unquote, urlsplit
 import nbformat
 import pandas as pd
 import pytest
+import yaml
 from nbclient import NotebookClient
 
 from conftest import ROOT, copy_book, record_revision, run_build
+from pcevidence.site.buildlog import EXECUTED
 
 # Every test here reads the built book or builds a copy of it.
 pytestmark = [pytest.mark.xdist_group("build"), pytest.mark.build]
@@ -59,6 +61,24 @@ def site(built_book):
 
 def test_build_succeeds_with_warnings_as_errors(built_book):
     assert "Book built" in built_book["result"].stdout
+
+
+KERNEL_NOTICE = "Kernel is running over TCP without encryption"
+
+
+@pytest.mark.build
+def test_build_log_holds_progress_and_problems_only(built_book):
+    """A clean build prints a line per chapter executed, with its time, and the total, and nothing on stderr:
+    no kernel-transport notice (the build's kernel logs at ERROR), no Sphinx chatter."""
+    result = built_book["result"]
+    executed = {path for path, _ in EXECUTED.findall(result.stdout)}
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    files = [toc["root"]] + [c["file"] for part in toc["parts"] for c in part["chapters"]]
+    assert executed == {f"{f}.ipynb" for f in files if (ROOT / f"{f}.ipynb").exists()}
+    assert re.search(r"^Book built in [\d.]+ s\.", result.stdout, re.M)
+    assert KERNEL_NOTICE not in result.stdout + result.stderr and "[IPKernelApp]" not in result.stderr
+    assert result.stderr.strip() == "", result.stderr[-3000:]
+    assert "reading sources" not in result.stdout and "\x1b[" not in result.stdout
 
 
 def test_build_leaves_tracked_files_unchanged(built_book):
@@ -149,6 +169,7 @@ def test_a_raising_cell_fails_the_build_and_names_the_chapter(tmp_path):
     assert "chapters/contracting" in output
     assert "RuntimeError" in output and "injected failure for the test" in output
     assert "Traceback" in output or "----> " in output
+    assert KERNEL_NOTICE not in output  # quiet kernels, and the real problem still reported in full
 
 
 def test_text_from_csv_cells_is_shown_as_text_never_run(tmp_path):

@@ -1,18 +1,19 @@
 """The author's cached rebuild (`make preview`) cannot go stale: a data change re-executes the
 notebooks, a prose-only edit re-executes nothing (its outputs come from the cache)."""
 
-import re
+from pathlib import Path
 
 import nbformat
 import pytest
 
 from conftest import copy_book, record_revision, run_build
+from pcevidence.site.buildlog import EXECUTED
 
 pytestmark = pytest.mark.xdist_group("build")
 
 
 def executed(result) -> set[str]:
-    return set(re.findall(r"chapters/([\w-]+)\.ipynb: Executing notebook", result.stdout + result.stderr))
+    return {Path(path).stem for path, _ in EXECUTED.findall(result.stdout)}
 
 
 @pytest.mark.build

@@ -18,8 +18,7 @@ import time
 from pathlib import Path
 
 from .. import paths
-
-EXECUTED = re.compile(r"(\S+\.ipynb): Executed notebook in ([\d.]+) seconds")
+from .buildlog import EXECUTED
 
 
 def _build(root: Path, jobs: int, *extra: str) -> tuple[float, dict[str, float]]:
@@ -32,8 +31,7 @@ def _build(root: Path, jobs: int, *extra: str) -> tuple[float, dict[str, float]]
     if result.returncode != 0:
         sys.stderr.write(result.stdout[-3000:] + result.stderr[-3000:])
         raise SystemExit(f"bench: the build failed (jobs={jobs})")
-    per_notebook = {str(Path(m.group(1)).relative_to(root)): float(m.group(2))
-                    for m in EXECUTED.finditer(result.stdout + result.stderr)}
+    per_notebook = {m.group(1): float(m.group(2)) for m in EXECUTED.finditer(result.stdout)}
     return took, per_notebook
 
 

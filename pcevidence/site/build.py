@@ -1,9 +1,13 @@
-"""Build the book strictly: ``python -m pcevidence.site.build [--jobs N] [--builder html]``.
+"""Build the book strictly: ``python -m pcevidence.site.build [--jobs N] [--builder html] [--verbose]``.
 
 Strict means: every notebook executes (``execute_notebooks: force``), a cell that raises stops the
 build (``nb_execution_raise_on_error``), every warning is an error (``-W``), references are checked
 (``-n``), and all problems are reported before exit (``--keep-going``). ``jupyter-book build`` has no
 ``-j``, so this calls the same Sphinx entry point with a job count.
+
+The log holds the project's progress (a line per chapter executed, with its time, and the total) and real
+problems (warnings, errors, the failing cell's traceback); ``--verbose`` shows Sphinx's own log as well.
+Notebooks run in the build's own kernel (see :mod:`pcevidence.site.buildlog`).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import time
 from pathlib import Path
 
 from .. import paths
+from . import buildlog
 
 
 def _declare_multitoc_parallel_safe() -> None:
@@ -78,8 +83,12 @@ def _prepare_cache(root: Path) -> Path:
     return cache
 
 
-def build(root: Path, *, jobs: int = 1, builder: str = "html", quiet: bool = False, cache: bool = False) -> int:
+def build(root: Path, *, jobs: int = 1, builder: str = "html", verbose: bool = False, cache: bool = False) -> int:
     from jupyter_book.sphinx import build_sphinx
+    from sphinx.util.console import color_terminal, nocolor
+
+    if not color_terminal():
+        nocolor()  # as sphinx-build does: no colour codes in a log written to a file or a pipe
 
     out = root / "_build" / builder
     _declare_multitoc_parallel_safe()
@@ -94,6 +103,7 @@ def build(root: Path, *, jobs: int = 1, builder: str = "html", quiet: bool = Fal
 
         os.environ[DEPENDENCIES_ENV] = str(root / "_build" / ".dependencies")
     os.environ.setdefault(paths.ROOT_ENV, str(root))
+    buildlog.use_kernel(root)
     result = build_sphinx(
         str(root),
         str(out),
@@ -105,7 +115,7 @@ def build(root: Path, *, jobs: int = 1, builder: str = "html", quiet: bool = Fal
         warningiserror=True,
         keep_going=True,
         jobs=jobs,
-        quiet=quiet,
+        quiet=not verbose,
         confoverrides=overrides,
     )
     if isinstance(result, Exception):
@@ -114,6 +124,9 @@ def build(root: Path, *, jobs: int = 1, builder: str = "html", quiet: bool = Fal
     if cache and not result:
         (root / "_build" / ".cache-fingerprint").write_text(fingerprint(root))
     return int(result or 0)
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def report_failure(exc: BaseException, root: Path) -> None:
@@ -140,23 +153,30 @@ def report_failure(exc: BaseException, root: Path) -> None:
     print(f"\n=== A cell failed in chapter {shown} ===", file=sys.stderr)
     cause = next((e for e in chain if type(e).__name__ == "CellExecutionError"), None)
     if cause is None:
-        cause = _execute_for_traceback(path)
+        from nbclient.exceptions import CellExecutionError
+
+        try:
+            execute_notebook(path, root)
+        except CellExecutionError as error:
+            cause = error
     if cause is not None:
-        print(f"{type(cause).__name__}: {cause}", file=sys.stderr)
+        text = f"{type(cause).__name__}: {cause}"
+        if not sys.stderr.isatty():
+            text = ANSI.sub("", text)  # the kernel colours tracebacks; a log file or a pipe gets plain text
+        print(text, file=sys.stderr)
 
 
-def _execute_for_traceback(path: Path):
+def execute_notebook(path: Path, root: Path, *, timeout: int = 120):
+    """Execute one notebook the way the build does: in the build's kernel, from the chapter's folder. Returns
+    the executed notebook; a cell that raises raises ``CellExecutionError`` with the cell and its traceback."""
     import nbformat
     from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
 
+    buildlog.use_kernel(root)
     nb = nbformat.read(path, as_version=4)
-    try:
-        NotebookClient(nb, timeout=120, kernel_name="python3",
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
-    except CellExecutionError as error:
-        return error
-    return None
+    NotebookClient(nb, timeout=timeout, kernel_name=buildlog.KERNEL_NAME,
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    return nb
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -165,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="parallel Sphinx processes (notebooks execute in parallel); 'auto' or a number")
     parser.add_argument("--builder", default="html")
     parser.add_argument("--root", default=None, help="book folder (default: found from the working directory)")
-    parser.add_argument("--quiet", action="store_true")
+    parser.add_argument("--verbose", action="store_true", help="show Sphinx's own log too")
     parser.add_argument("--cache", action="store_true",
                         help="re-execute only notebooks whose code changed, unless data, package or config changed "
                              "(for authors previewing edits; `make book` always executes everything)")
@@ -173,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     root = Path(args.root).resolve() if args.root else paths.project_root()
     jobs = os.cpu_count() or 1 if args.jobs == "auto" else int(args.jobs)
     start = time.perf_counter()
-    status = build(root, jobs=jobs, builder=args.builder, quiet=args.quiet, cache=args.cache)
+    status = build(root, jobs=jobs, builder=args.builder, verbose=args.verbose, cache=args.cache)
     took = time.perf_counter() - start
     if status == 0:
         print(f"\nBook built in {took:.1f} s. Open: {root / '_build' / args.builder / 'index.html'}")
