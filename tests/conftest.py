@@ -22,13 +22,13 @@ def copy_book(target: Path) -> Path:
     return target
 
 
-def run_build(root: Path, *extra: str, timeout: int = 900) -> subprocess.CompletedProcess:
-    """Build the book at ``root`` in a fresh process, using that copy's own package and data.
-    Only a test marked ``build`` may call it (see :func:`pytest_runtest_setup`)."""
+def run_build(root: Path, *extra: str, timeout: int = 900, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Build the book at ``root`` in a fresh process, using that copy's own package and data (``env`` adds to
+    or overrides the environment). Only a test marked ``build`` may call it (see :func:`pytest_runtest_setup`)."""
     if _running_test is not None and _running_test.get_closest_marker("build") is None:
         pytest.fail(f"{_running_test.nodeid} builds a copy of the book: mark it `build` "
                     "(`make test-fast` must not build)", pytrace=False)
-    env = dict(os.environ, PCEVIDENCE_ROOT=str(root), PYTHONPATH=str(root))
+    env = {**os.environ, "PCEVIDENCE_ROOT": str(root), "PYTHONPATH": str(root), **(env or {})}
     env.pop("PCEVIDENCE_FIGURES", None)
     return subprocess.run([sys.executable, "-m", "pcevidence.site.build", "--root", str(root), *extra],
                           cwd=root, env=env, capture_output=True, text=True, timeout=timeout)
@@ -104,16 +104,19 @@ def built_book():
         if run_id and record.get("run") == run_id:  # built by another worker in this run: reuse its record
             result = subprocess.CompletedProcess(record["args"], 0, record["stdout"], record.get("stderr", ""))
             return {"html": ROOT / "_build" / "html", "before": record["before"], "after": record["after"],
-                    "result": result}
+                    "result": result, "into_empty_folder": record.get("into_empty_folder")}
         before = git_status(ROOT)
+        into_empty_folder = not (ROOT / "_build" / "html" / "index.html").exists()
         result = run_build(ROOT)
         after = git_status(ROOT)
         if result.returncode == 0 and run_id:
             marker.write_text(json.dumps({"run": run_id, "args": result.args, "stdout": result.stdout,
-                                          "stderr": result.stderr, "before": before, "after": after}))
+                                          "stderr": result.stderr, "before": before, "after": after,
+                                          "into_empty_folder": into_empty_folder}))
     if result.returncode != 0:
         pytest.fail(f"the book failed to build:\n{result.stdout[-4000:]}\n{result.stderr[-8000:]}")
-    return {"html": ROOT / "_build" / "html", "before": before, "after": after, "result": result}
+    return {"html": ROOT / "_build" / "html", "before": before, "after": after, "result": result,
+            "into_empty_folder": into_empty_folder}
 
 
 def record_revision(root: Path, kind: str, item_id: str, change: str, reason: str = "Changed by a test.") -> None:
