@@ -66,7 +66,6 @@ def test_build_succeeds_with_warnings_as_errors(built_book):
 KERNEL_NOTICE = "Kernel is running over TCP without encryption"
 
 
-@pytest.mark.build
 def test_build_log_holds_progress_and_problems_only(built_book):
     """A clean build prints a line per chapter executed, with its time, and the total, and nothing on stderr:
     no kernel-transport notice (the build's kernel logs at ERROR), no Sphinx chatter."""
