@@ -17,7 +17,7 @@ PORT   ?= 8000
 
 help:
 	@echo "make book      build the HTML book into _build/html (creates .venv on first run)"
-	@echo "make preview   faster rebuild for authors: re-runs only notebooks whose code, data or package changed"
+	@echo "make preview   author rebuild in seconds: re-runs only chapters whose code or tables changed"
 	@echo "make test      run the whole test suite (builds the book; drives Chromium); installs the test tools"
 	@echo "make test-fast run every test that needs neither a built book nor a browser (under two minutes)"
 	@echo "make validate  validate the data package (frictionless + project rules)"
