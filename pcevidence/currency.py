@@ -81,7 +81,7 @@ def unknowns_markdown(chapter: str, root: Path | None = None) -> str:
     lines = []
     for row in unknowns.itertuples(index=False):
         checked = max(log.loc[s, "date"] for s in row.search_ids.split())
-        lines.append(f"- {_escape(row.statement)} *(Last checked {prose.when(checked.date())}.)*")
+        lines.append(f"- {escape_markdown(row.statement)} *(Last checked {prose.when(checked.date())}.)*")
     return "\n".join(lines) + "\n"
 
 
@@ -124,20 +124,13 @@ def watchlist_markdown(chapter: str, root: Path | None = None) -> str:
             label = (f"<span class=\"pcr-overdue\">Overdue</span>: {basis} by {due}; not reported by the last "
                      f"search on {prose.when(as_at)}.")
         elif state == "open":
-            label = f"{first_upper(basis)} by {due}."
+            label = f"{prose.first_upper(basis)} by {due}."
         else:
-            label = f"**{first_upper(state)}**: {_escape(row['outcome'])}"
+            label = f"**{prose.first_upper(state)}**: {escape_markdown(row['outcome'])}"
         citation = f" {cite(row['claim_ids'].split(), root)}" if row["claim_ids"] else ""
-        lines.append(f"- {_escape(row['item'])} {label}{citation}")
+        lines.append(f"- {escape_markdown(row['item'])} {label}{citation}")
     return "\n".join(lines) + "\n"
 
-
-def first_upper(text: str) -> str:
-    return prose.first_upper(text)
-
-
-def _escape(text: str) -> str:
-    return escape_markdown(text)
 
 
 def search_summary(root: Path | None = None) -> dict:

@@ -235,12 +235,14 @@ _CACHE: dict[tuple, pd.DataFrame] = {}
 # its file, so the next rebuild re-executes exactly the chapters whose tables changed (see
 # pcevidence.site.sphinxext). Set by :func:`record_dependencies`; None outside such a build.
 _DEPENDENCIES: Path | None = None
+_RECORDED: set[str] = set()
 
 
 def record_dependencies(path: Path | None) -> None:
     """Start recording the tables loaded from now on into ``path`` (one 'table<TAB>sha256' line each)."""
     global _DEPENDENCIES
     _DEPENDENCIES = path
+    _RECORDED.clear()
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("", encoding="utf-8")
@@ -256,8 +258,8 @@ def _record(name: str, path: Path) -> None:
     if _DEPENDENCIES is None:
         return
     line = f"{name}\t{file_hash(path)}\n"
-    text = _DEPENDENCIES.read_text(encoding="utf-8") if _DEPENDENCIES.exists() else ""
-    if line not in text:
+    if line not in _RECORDED:
+        _RECORDED.add(line)
         with _DEPENDENCIES.open("a", encoding="utf-8") as handle:
             handle.write(line)
 

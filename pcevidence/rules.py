@@ -132,10 +132,8 @@ def check(name: str, frame: pd.DataFrame, root: Path, table, resource: dict) -> 
         claims = set(table("claims")["claim_id"])
         path = frame.attrs.get("path", f"data/{name}.csv")
         for i, row in enumerate(frame.itertuples(index=False), start=2):
-            for claim_id in (row.claim_ids or "").split():
-                if claim_id not in claims:
-                    raise DataError(path, "names a claim_id that is not in data/claims.csv", row=i,
-                                    column="claim_ids", value=claim_id, rule="finding evidence")
+            _require_known(path, i, "claim_ids", (row.claim_ids or "").split(), claims,
+                           "names a claim_id that is not in data/claims.csv", "finding evidence")
     fields = resource.get("claim_value_fields")
     if fields:
         check_claim_agreement(name, frame, fields, table("claims"))
@@ -258,10 +256,8 @@ def check_search_log(frame: pd.DataFrame, table) -> None:
                             f"{excluded}", row=i, column="exclusion_reasons", value=row["exclusion_reasons"] or "",
                             rule="exclusion reasons")
         ids = (row["source_ids"] or "").split()
-        for source_id in ids:
-            if source_id not in sources:
-                raise DataError(path, "is not a source_id in data/sources.csv; register the source first", row=i,
-                                column="source_ids", value=source_id, rule="search sources")
+        _require_known(path, i, "source_ids", ids, sources,
+                       "is not a source_id in data/sources.csv; register the source first", "search sources")
         if len(ids) != included:
             raise DataError(path, f"lists {len(ids)} source(s) but included is {included}; name each included "
                             "source", row=i, column="source_ids", value=row["source_ids"] or "", rule="search sources")
@@ -296,6 +292,14 @@ def check_evaluations(frame: pd.DataFrame, table) -> None:
 
 # -- what is not known yet, and what to watch -------------------------------------------------------
 
+def _require_known(path: str, row: int, column: str, ids: list[str], known: set[str], problem: str,
+                   rule: str) -> None:
+    """Every id a cell lists (space-separated) must exist in the table it points to."""
+    for ident in ids:
+        if ident not in known:
+            raise DataError(path, problem, row=row, column=column, value=ident, rule=rule)
+
+
 def check_watchlist(frame: pd.DataFrame, table) -> None:
     path = frame.attrs.get("path", "data/watchlist.csv")
     claims = set(table("claims")["claim_id"])
@@ -305,21 +309,16 @@ def check_watchlist(frame: pd.DataFrame, table) -> None:
         if row["status"] != "open" and not (row["outcome"] and ids):
             raise DataError(path, f"is '{row['status']}' but lacks the outcome and the claim_ids that show it",
                             row=i, column="outcome", value=row["outcome"] or "", rule="watch outcome")
-        for claim_id in ids:
-            if claim_id not in claims:
-                raise DataError(path, "names a claim_id that is not in data/claims.csv", row=i, column="claim_ids",
-                                value=claim_id, rule="watch outcome")
+        _require_known(path, i, "claim_ids", ids, claims, "names a claim_id that is not in data/claims.csv",
+                       "watch outcome")
 
 
 def check_unknowns(frame: pd.DataFrame, table) -> None:
     path = frame.attrs.get("path", "data/unknowns.csv")
     searches = set(table("search_log")["search_id"])
     for i, row in enumerate(frame.to_dict("records"), start=2):
-        ids = (row["search_ids"] or "").split()
-        for search_id in ids:
-            if search_id not in searches:
-                raise DataError(path, "is not a search_id in data/search_log.csv", row=i, column="search_ids",
-                                value=search_id, rule="unknown checked")
+        _require_known(path, i, "search_ids", (row["search_ids"] or "").split(), searches,
+                       "is not a search_id in data/search_log.csv", "unknown checked")
 
 
 def check_at_a_glance(frame: pd.DataFrame, table) -> None:
@@ -334,9 +333,5 @@ def check_at_a_glance(frame: pd.DataFrame, table) -> None:
         if row["status"] != "known" and not search_ids:
             raise DataError(path, f"is '{row['status']}' but names no search that looked for what is missing", row=i,
                             column="search_ids", value="", rule="glance evidence")
-        for column, ids, known, table in (("claim_ids", claim_ids, claims, "claims.csv"),
-                                          ("search_ids", search_ids, searches, "search_log.csv")):
-            for ident in ids:
-                if ident not in known:
-                    raise DataError(path, f"is not in data/{table}", row=i, column=column, value=ident,
-                                    rule="glance evidence")
+        _require_known(path, i, "claim_ids", claim_ids, claims, "is not in data/claims.csv", "glance evidence")
+        _require_known(path, i, "search_ids", search_ids, searches, "is not in data/search_log.csv", "glance evidence")

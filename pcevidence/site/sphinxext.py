@@ -187,10 +187,9 @@ def _chapters_whose_tables_changed(app: Sphinx, env, added, changed, removed) ->
 
 
 def _table_path(root: Path, name: str) -> str:
-    import json
+    from ..data import package
 
-    package = json.loads((root / "data" / "datapackage.json").read_text(encoding="utf-8"))
-    return next((r["path"] for r in package["resources"] if r["name"] == name), f"{name}.csv")
+    return next((r["path"] for r in package(root)["resources"] if r["name"] == name), f"{name}.csv")
 
 
 def setup(app: Sphinx) -> dict:
