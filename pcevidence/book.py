@@ -24,8 +24,7 @@ from .markup import (  # noqa: F401 (chapters import these from here)
     sources_for,
 )
 
-# Set by the cached build (pcevidence.site.build) to the folder where each chapter records the tables it reads.
-DEPENDENCIES_ENV = "PCEVIDENCE_DEPENDENCIES"
+DEPENDENCIES_ENV = paths.DEPENDENCIES_ENV
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,16 @@ import re
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from . import paths
-from . import rules as project_rules
 from .errors import DataError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# pandas and the project's rules are imported where a table is read, not here: the site build asks this module
+# only for the package descriptor and file hashes, and should not pay for pandas on every author's rebuild.
 
 _INTEGER = re.compile(r"^-?\d+$")
 _NUMBER = re.compile(r"^-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")
@@ -211,6 +215,8 @@ def _validate(res: dict, root: Path) -> pd.DataFrame:
                 raise DataError(shown, f"is not a known {', '.join(ref_fields)} in data/{target['path']}; "
                                 f"register the source there first", row=i + 2, column=fields_[0],
                                 value=k[0] if len(k) == 1 else k, rule="foreign key")
+    import pandas as pd
+
     frame = pd.DataFrame(columns, columns=names)
     for field in fields:
         name, ftype = field["name"], field.get("type", "string")
@@ -281,6 +287,8 @@ def load(name: str, *, root: Path | None = None, rules: bool = True) -> pd.DataF
         return _CACHE[stamp].copy()
     frame = _validate(res, root)
     if rules:
+        from . import rules as project_rules
+
         project_rules.check(name, frame, root, tables(root), res)
     _CACHE[stamp] = frame
     return frame.copy()

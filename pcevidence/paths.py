@@ -11,6 +11,9 @@ import os
 from pathlib import Path
 
 ROOT_ENV = "PCEVIDENCE_ROOT"
+# Set by an author's cached rebuild (pcevidence.site.build) to the folder where each chapter records the tables it
+# reads. Here, not in the chapter helper, so the build can name it without importing pandas and matplotlib.
+DEPENDENCIES_ENV = "PCEVIDENCE_DEPENDENCIES"
 
 
 def _is_root(path: Path) -> bool:

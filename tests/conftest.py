@@ -104,19 +104,16 @@ def built_book():
         if run_id and record.get("run") == run_id:  # built by another worker in this run: reuse its record
             result = subprocess.CompletedProcess(record["args"], 0, record["stdout"], record.get("stderr", ""))
             return {"html": ROOT / "_build" / "html", "before": record["before"], "after": record["after"],
-                    "result": result, "into_empty_folder": record.get("into_empty_folder")}
+                    "result": result}
         before = git_status(ROOT)
-        into_empty_folder = not (ROOT / "_build" / "html" / "index.html").exists()
         result = run_build(ROOT)
         after = git_status(ROOT)
         if result.returncode == 0 and run_id:
             marker.write_text(json.dumps({"run": run_id, "args": result.args, "stdout": result.stdout,
-                                          "stderr": result.stderr, "before": before, "after": after,
-                                          "into_empty_folder": into_empty_folder}))
+                                          "stderr": result.stderr, "before": before, "after": after}))
     if result.returncode != 0:
         pytest.fail(f"the book failed to build:\n{result.stdout[-4000:]}\n{result.stderr[-8000:]}")
-    return {"html": ROOT / "_build" / "html", "before": before, "after": after, "result": result,
-            "into_empty_folder": into_empty_folder}
+    return {"html": ROOT / "_build" / "html", "before": before, "after": after, "result": result}
 
 
 def record_revision(root: Path, kind: str, item_id: str, change: str, reason: str = "Changed by a test.") -> None:

@@ -75,22 +75,151 @@ def _prepare_cache(root: Path) -> Path:
         shutil.rmtree(root / "_build" / ".doctrees-preview", ignore_errors=True)
         shutil.rmtree(root / "_build" / ".dependencies", ignore_errors=True)
         print("Execution cache cleared: the chapter-facing package changed since the last cached build")
-    # Create the cache database now, in this one process: with parallel reading, two Sphinx workers would
-    # otherwise both try to create it on a fresh cache and one fails ("table nbcache already exists").
-    from jupyter_cache import get_cache
+    if not (cache / "global.db").exists():
+        # Create the cache database now, in this one process: with parallel reading, two Sphinx workers would
+        # otherwise both try to create it on a fresh cache and one fails ("table nbcache already exists").
+        from jupyter_cache import get_cache
 
-    get_cache(str(cache)).list_cache_records()
+        get_cache(str(cache)).list_cache_records()
     return cache
 
 
+# Folders that are not inputs of the book: outputs, caches, environments and version control.
+NOT_INPUTS = {"_build", ".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache", "node_modules"}
+INPUTS_STAMP = Path("_build") / ".preview-inputs"
+CONFIG_CACHE = Path("_build") / ".sphinx-config.json"
+
+
+def inputs_fingerprint(root: Path) -> str:
+    """A hash of every file the book could be built from (chapters, data, configuration, templates, the whole
+    package, the pinned requirements), by path and content. If it is unchanged since the last successful
+    author's rebuild, and that rebuild's pages are still there, there is nothing to rebuild."""
+    digest = hashlib.sha256()
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in NOT_INPUTS and not d.endswith(".egg-info"))
+        for name in sorted(files):
+            path = Path(folder, name)
+            digest.update(str(path.relative_to(root)).encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    digest.update(sys.version.encode())
+    return digest.hexdigest()
+
+
+def sphinx_config(root: Path, overrides: dict, *, reuse: bool) -> tuple[dict, dict]:
+    """Sphinx's configuration as Jupyter Book derives it from ``_config.yml`` and ``_toc.yml`` (the same
+    function ``jupyter-book build`` calls). Deriving it validates the file against Jupyter Book's schema, whose
+    import compiles a grammar (about two seconds); an author's rebuild (``reuse``) keeps the result in
+    ``_build`` and reuses it while both files, the overrides and Jupyter Book's version are unchanged. The
+    strict build always derives it afresh."""
+    import json
+
+    import jupyter_book
+
+    key = hashlib.sha256()
+    for name in ("_config.yml", "_toc.yml"):
+        key.update((root / name).read_bytes())
+    key.update(json.dumps(overrides, sort_keys=True).encode())
+    key.update(jupyter_book.__version__.encode())
+    key = key.hexdigest()
+    cache = root / CONFIG_CACHE
+    if reuse and cache.exists():
+        kept = json.loads(cache.read_text(encoding="utf-8"))
+        if kept.get("key") == key:
+            return kept["config"], kept["meta"]
+    from jupyter_book.config import get_final_config
+
+    config, meta = get_final_config(user_yaml=root / "_config.yml", cli_config=overrides, sourcedir=root,
+                                    use_external_toc=True)
+    if reuse:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_text(json.dumps({"key": key, "config": config, "meta": meta}, sort_keys=True), encoding="utf-8")
+    return config, meta
+
+
+def run_sphinx(root: Path, out: Path, doctrees: Path, config: dict, meta: dict, *, builder: str, fresh: bool,
+               jobs: int, quiet: bool) -> int | BaseException:
+    """Run Sphinx as ``jupyter-book build`` does (its ``build_sphinx``), with the configuration given rather
+    than derived here, and with a job count. Returns Sphinx's status, or the exception that stopped it."""
+    from sphinx.application import Sphinx
+    from sphinx.util.docutils import docutils_namespace, patch_docutils
+
+    if (config.get("ogp_social_cards") or {}).get("enable") is False:
+        _opengraph_without_social_cards()
+    app = None
+    try:
+        with patch_docutils(None), docutils_namespace():
+            app = Sphinx(srcdir=str(root), confdir=None, outdir=str(out), doctreedir=str(doctrees),
+                         buildername=builder, confoverrides=config, status=None if quiet else sys.stdout,
+                         warning=sys.stderr, freshenv=fresh, warningiserror=True, parallel=jobs, keep_going=True)
+            if builder.startswith("latex"):
+                from jupyter_book.pdf import update_latex_documents
+
+                app.config.latex_documents = update_latex_documents(app.config.latex_documents,
+                                                                    meta["latex_doc_overrides"])
+            # As Jupyter Book does: chapters and figures are numbered across the book's parts when the table of
+            # contents numbers any part (it does).
+            if app.config["use_multitoc_numbering"]:
+                import yaml
+
+                if "numbered: true" in yaml.dump(app.config.external_site_map.as_json()):
+                    app.setup_extension("sphinx_multitoc_numbering")
+            app.build(False, [])
+            return app.statuscode
+    except (Exception, KeyboardInterrupt) as exc:
+        from sphinx.cmd.build import handle_exception
+
+        class Options:  # what handle_exception reads from sphinx-build's parsed arguments
+            pdb = False
+            verbosity = 0
+            traceback = False
+
+        handle_exception(app, Options, exc, sys.stderr)
+        return exc
+
+
+def _same_imports_with_or_without_lab() -> None:
+    """``make lab`` adds rfc3987-syntax (JupyterLab's event schemas ask for it). jsonschema imports it, when
+    present, only to offer an "iri" format check that nothing in the build asks for, and importing it compiles
+    38 grammars (about 1.5 s of every build). The build runs the same whether or not it is installed."""
+    sys.modules.setdefault("rfc3987_syntax", None)  # None: "import rfc3987_syntax" raises ImportError
+
+
+def _opengraph_without_social_cards() -> None:
+    """Social cards are off in ``_config.yml``, but sphinxext-opengraph imports matplotlib for them whenever it
+    loads (half a second of every build). It is loaded here with its social-card module unavailable, as it
+    would be without matplotlib, and Sphinx then finds it already imported. Its one line of output about the
+    missing module is not shown: the cards are off on purpose."""
+    import contextlib
+    import io
+
+    if "sphinxext.opengraph" in sys.modules:
+        return
+    sys.modules["sphinxext.opengraph._social_cards"] = None
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            import sphinxext.opengraph  # noqa: F401
+    finally:
+        del sys.modules["sphinxext.opengraph._social_cards"]
+
+
 def build(root: Path, *, jobs: int = 1, builder: str = "html", verbose: bool = False, cache: bool = False) -> int:
-    from jupyter_book.sphinx import build_sphinx
+    _same_imports_with_or_without_lab()
     from sphinx.util.console import color_terminal, nocolor
 
     if not color_terminal():
         nocolor()  # as sphinx-build does: no colour codes in a log written to a file or a pipe
 
     out = root / "_build" / builder
+    stamp = root / INPUTS_STAMP
+    inputs = inputs_fingerprint(root) if cache else None
+    if cache and builder == "html" and stamp.exists() and stamp.read_text() == inputs and (out / "index.html").exists():
+        print("Nothing changed since the last preview: the pages in _build/html are up to date.")
+        return 0
+    stamp.unlink(missing_ok=True)  # written again only by a successful author's rebuild
+    if not cache:
+        # A clean build writes into an empty folder: Sphinx reads an existing search index back before adding to
+        # it, so words from pages as they were in an earlier build would otherwise survive in the new one.
+        shutil.rmtree(out, ignore_errors=True)
     _declare_multitoc_parallel_safe()
     overrides = {"latex_individualpages": False}
     doctrees = root / "_build" / ".doctrees"
@@ -99,30 +228,19 @@ def build(root: Path, *, jobs: int = 1, builder: str = "html", verbose: bool = F
         # An author's rebuild keeps Sphinx's environment between runs (its own folder, so a strict build never
         # reuses it): only changed pages, and chapters whose tables changed, are read again.
         doctrees = root / "_build" / ".doctrees-preview"
-        from ..book import DEPENDENCIES_ENV
-
-        os.environ[DEPENDENCIES_ENV] = str(root / "_build" / ".dependencies")
+        os.environ[paths.DEPENDENCIES_ENV] = str(root / "_build" / ".dependencies")
     os.environ.setdefault(paths.ROOT_ENV, str(root))
     buildlog.use_kernel(root)
-    result = build_sphinx(
-        str(root),
-        str(out),
-        path_config=str(root / "_config.yml"),
-        noconfig=True,
-        doctreedir=str(doctrees),
-        builder=builder,
-        freshenv=not cache,
-        warningiserror=True,
-        keep_going=True,
-        jobs=jobs,
-        quiet=not verbose,
-        confoverrides=overrides,
-    )
-    if isinstance(result, Exception):
+    config, meta = sphinx_config(root, overrides, reuse=cache)
+    result = run_sphinx(root, out, doctrees, config, meta, builder=builder, fresh=not cache, jobs=jobs,
+                        quiet=not verbose)
+    if isinstance(result, BaseException):
         report_failure(result, root)
         return 2
     if cache and not result:
         (root / "_build" / ".cache-fingerprint").write_text(fingerprint(root))
+        if builder == "html":
+            stamp.write_text(inputs)
     return int(result or 0)
 
 

@@ -11,6 +11,7 @@ at-rules such as ``@font-face`` and ``@keyframes`` are kept whole. Stylesheets a
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -87,14 +88,40 @@ def purge_stylesheet(text: str, tokens: set[str], where: str = "stylesheet") -> 
     return _purge_rules(rules, tokens, where)
 
 
-def purge_site(site: Path) -> dict[str, tuple[int, int]]:
-    """Rewrite every stylesheet under ``site/_static``; returns {path: (bytes before, bytes after)}."""
+def _cache_key(text: str, tokens: set[str]) -> str:
+    """What the purge of one stylesheet depends on: its text, and which of the class names it mentions occur
+    in the site (selector_may_match reads nothing else). Any other word on a page cannot change the result."""
+    named = sorted(set(_CLASS.findall(text)) & tokens)
+    digest = hashlib.sha256(text.encode())
+    digest.update("\n".join(named).encode())
+    return digest.hexdigest()
+
+
+def purge_site(site: Path, cache: Path | None = None) -> dict[str, tuple[int, int]]:
+    """Rewrite every stylesheet under ``site/_static``; returns {path: (bytes before, bytes after)}.
+
+    With ``cache`` (an author's rebuild), a stylesheet whose text and relevant class names are unchanged since
+    an earlier purge takes that purge's result instead of being parsed again."""
     tokens = used_tokens(site)
     sizes = {}
+    used = set()
     for css in sorted((site / "_static").rglob("*.css")):
         before = css.read_text(encoding="utf-8")
-        after = purge_stylesheet(before, tokens, str(css.relative_to(site)))
+        kept = cache / f"{_cache_key(before, tokens)}.css" if cache else None
+        if kept is not None:
+            used.add(kept.name)
+        if kept is not None and kept.exists():
+            after = kept.read_text(encoding="utf-8")
+        else:
+            after = purge_stylesheet(before, tokens, str(css.relative_to(site)))
+            if kept is not None:
+                kept.parent.mkdir(parents=True, exist_ok=True)
+                kept.write_text(after, encoding="utf-8")
         if after != before:
             css.write_text(after, encoding="utf-8")
         sizes[str(css.relative_to(site))] = (len(before.encode()), len(after.encode()))
+    if cache is not None and cache.exists():
+        for old in cache.glob("*.css"):  # results no stylesheet of this build asked for
+            if old.name not in used:
+                old.unlink()
     return sizes

@@ -70,7 +70,9 @@ def _postprocess_html(app: Sphinx, exception) -> None:
         css.write_text(_ICON_RULES.sub("", css.read_text(encoding="utf-8")), encoding="utf-8")
     _complete_redirect(out)
     # Last, once every page is final: drop style rules no page or script can match (see csspurge).
-    csspurge.purge_site(out)
+    # An author's rebuild keeps earlier results, since the stylesheets rarely change between two previews.
+    kept = Path(app.srcdir) / "_build" / ".csspurge" if app.config.nb_execution_mode == "cache" else None
+    csspurge.purge_site(out, kept)
 
 
 _TABLE = re.compile(r'<table class="table">(.*?)</table>', re.S)
@@ -140,17 +142,39 @@ def _refuse_remote_assets(app: Sphinx, pagename, templatename, context, doctree)
 
 def _edition_date(app: Sphinx, config) -> None:
     """The footer's 'Last updated' names the edition's release date and the evidence date, never the
-    build day: two builds of one commit on different days give the same pages."""
+    build day: two builds of one commit on different days give the same pages. An author's rebuild keeps the
+    text in ``_build`` while CITATION.cff and the data are unchanged (working it out loads the data package)."""
+    import hashlib
+    import json
+
+    root = paths.project_root()
+    kept = root / "_build" / ".footer-date.json" if config.nb_execution_mode == "cache" else None
+    key = hashlib.sha256((root / "CITATION.cff").read_bytes())
+    for table in sorted((root / "data").rglob("*")):
+        if table.is_file():
+            key.update(table.name.encode() + hashlib.sha256(table.read_bytes()).digest())
+    key = key.hexdigest()
+    if kept is not None and kept.exists() and json.loads(kept.read_text(encoding="utf-8")).get("key") == key:
+        text = json.loads(kept.read_text(encoding="utf-8"))["text"]
+    else:
+        text = footer_date(root)
+        if kept is not None:
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            kept.write_text(json.dumps({"key": key, "text": text}), encoding="utf-8")
+    config.html_last_updated_fmt = text.replace("%", "%%")
+
+
+def footer_date(root: Path) -> str:
+    """'<release date> (edition <version>; evidence up to <date>)' from CITATION.cff and the sources cited."""
     from .. import prose
     from ..citation import citation
     from ..currency import evidence_date
 
-    cff = citation(paths.project_root())
+    cff = citation(root)
     released = prose.when(str(cff["date-released"]))
-    newest = evidence_date(None, paths.project_root())
+    newest = evidence_date(None, root)
     text = f"{released} (edition {cff['version']}"
-    text += f"; evidence up to {newest.words})" if newest else ")"
-    config.html_last_updated_fmt = text.replace("%", "%%")
+    return text + (f"; evidence up to {newest.words})" if newest else ")")
 
 
 def _chapters_whose_tables_changed(app: Sphinx, env, added, changed, removed) -> list[str]:
@@ -192,7 +216,38 @@ def _table_path(root: Path, name: str) -> str:
     return next((r["path"] for r in package(root)["resources"] if r["name"] == name), f"{name}.csv")
 
 
+def _keep_formatted_entries(app: Sphinx, config) -> None:
+    # An author's rebuild reuses the bibliography entries formatted by the previous one (see bibcache).
+    if config.nb_execution_mode != "cache":
+        return
+    from .bibcache import FormattedEntries
+
+    entries = FormattedEntries(Path(app.srcdir) / "_build" / ".bibtex-entries.pickle")
+    entries.install()
+
+    def save(app: Sphinx, exception) -> None:
+        entries.uninstall()
+        if exception is None:
+            entries.save()
+
+    app.connect("build-finished", save)
+
+
+def _find_bibliography_plugins_once() -> None:
+    """pybtex looks up its plugins (styles, backends) in the installed packages' entry points on every
+    citation it formats or resolves: about ninety scans of every installed package's metadata per build. The
+    installed packages do not change during a build, so each lookup is made once."""
+    import functools
+
+    import pybtex.plugin
+
+    if not hasattr(pybtex.plugin.entry_points, "cache_info"):
+        pybtex.plugin.entry_points = functools.lru_cache(maxsize=None)(pybtex.plugin.entry_points)
+
+
 def setup(app: Sphinx) -> dict:
+    _find_bibliography_plugins_once()
+    app.connect("config-inited", _keep_formatted_entries)
     app.connect("env-get-outdated", _chapters_whose_tables_changed)
     app.connect("config-inited", _edition_date)
     app.connect("builder-inited", _clear_figures)
