@@ -9,6 +9,23 @@ import pandas as pd
 
 KENT_AND_MEDWAY = "Kent and Medway"
 
+
+def row(frame: pd.DataFrame, **where) -> pd.Series:
+    """The one row of ``frame`` whose named columns hold the given values: ``row(funding, financial_year="2024/25",
+    stage="April uplift")``. A look-up by name, never by position, so a reordered or extended table cannot
+    silently change which figure a chapter prints: no match, or more than one, raises and says which."""
+    missing = [column for column in where if column not in frame.columns]
+    if missing:
+        raise KeyError(f"no column {', '.join(map(repr, missing))}; the columns are: {', '.join(map(str, frame.columns))}")
+    mask = pd.Series(True, index=frame.index)
+    for column, value in where.items():
+        mask &= frame[column] == value
+    matches = frame[mask]
+    wanted = ", ".join(f"{column} = {value!r}" for column, value in where.items())
+    if len(matches) != 1:
+        raise LookupError(f"{len(matches)} rows have {wanted}; exactly one was expected")
+    return matches.iloc[0]
+
 # The bundled workforce table averages the monthly counts of each NHS financial year; its last year
 # stops at the January 2025 count (see the resource's description in data/datapackage.json), so it
 # is named by the months it covers, never as a whole financial year.

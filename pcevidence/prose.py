@@ -104,6 +104,23 @@ def when(value, precision: str = "day") -> str:
     raise ValueError(f"precision must be day, month or year, not {precision!r}")
 
 
+def year_span(values) -> str:
+    """The years a set of dates covers, in words: '2024 to 2026', or '2025' when all fall in one year. Dates
+    as in the data: 'YYYY[-MM[-DD]]' text, dates or timestamps."""
+    years = sorted({int(when(v, "year")) for v in values})
+    if not years:
+        raise ValueError("year_span() needs at least one date")
+    return str(years[0]) if years[0] == years[-1] else f"{years[0]} to {years[-1]}"
+
+
+def list_in_words(items) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    items = [str(i) for i in items]
+    if not items:
+        raise ValueError("list_in_words() needs at least one item")
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def first_upper(text: str) -> str:
     """Capitalise only the first letter ('wait until GP contracts...' keeps 'GP'; str.capitalize would not)."""
     return text[:1].upper() + text[1:]

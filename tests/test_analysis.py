@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from pcevidence.analysis import access_by_icb, workforce_by_icb, workforce_england
+from pcevidence.analysis import access_by_icb, row, workforce_by_icb, workforce_england
 
 WORKFORCE = pd.DataFrame({
     "practice_code": ["A1", "A2", "B1", "B2", "A1"],
@@ -49,3 +49,16 @@ def test_per_patient_refuses_an_empty_denominator():
     assert per_patient(10_000_000, 92_000) == pytest.approx(108.6956, rel=1e-4)
     with pytest.raises(ValueError):
         per_patient(1, 0)
+
+
+def test_row_finds_one_row_by_name_and_refuses_none_or_several():
+    frame = pd.DataFrame({"year": ["2023/24", "2024/25", "2024/25"], "stage": ["April", "April", "after award"],
+                          "value": [1.0, 2.0, 3.0]})
+    assert row(frame, year="2024/25", stage="after award")["value"] == 3.0
+    assert row(frame.iloc[::-1], year="2024/25", stage="after award")["value"] == 3.0, "order does not matter"
+    with pytest.raises(LookupError, match="2 rows have year = '2024/25'"):
+        row(frame, year="2024/25")
+    with pytest.raises(LookupError, match="0 rows"):
+        row(frame, year="2025/26")
+    with pytest.raises(KeyError, match="no column 'yaer'"):
+        row(frame, yaer="2024/25")

@@ -56,3 +56,14 @@ def test_missing_values_are_refused_not_printed_as_nan():
         prose.money(float("nan"))
     with pytest.raises(ValueError, match="missing"):
         prose.count(None)
+
+
+def test_year_span_and_list_in_words():
+    from pcevidence.prose import list_in_words, year_span
+
+    assert year_span(["2024-03-27", "2026-01", "2025"]) == "2024 to 2026"
+    assert year_span(["2025-02", "2025-12-31"]) == "2025"
+    assert list_in_words(["Kent"]) == "Kent"
+    assert list_in_words(["Kent", "Surrey", "Sussex"]) == "Kent, Surrey and Sussex"
+    with pytest.raises(ValueError):
+        year_span([])

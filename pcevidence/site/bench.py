@@ -20,7 +20,6 @@ from pathlib import Path
 from .. import paths
 from .buildlog import EXECUTED
 
-
 REPEATS = 3  # author rebuilds and the stock template are each timed this many times; the median is reported
 
 
