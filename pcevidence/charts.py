@@ -143,6 +143,34 @@ def phone_text_px(fig) -> tuple[float, str]:
     return small.get_fontsize() * shown_px / width_pt, small.get_text()
 
 
+# -- measuring charts -------------------------------------------------------------------------------
+
+Box = tuple[float, float, float, float]  # (x0, y0, x1, y1) in points on the chart
+
+
+def _renderer(fig):
+    """A renderer at the figure's resolution, so positions and text sizes are measured in the same units. It lays
+    the figure out as Agg would and measures text as Agg does, but paints nothing (painting is the slow part)."""
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    renderer = RendererAgg(fig.bbox.width, fig.bbox.height, fig.dpi)
+    for method in ("draw_path", "draw_markers", "draw_path_collection", "draw_quad_mesh", "draw_gouraud_triangles",
+                   "draw_image", "draw_text", "draw_tex", "draw_mathtext"):
+        setattr(renderer, method, lambda *args, **kwargs: None)
+    return renderer
+
+
+def _points(fig, box) -> Box:
+    to_pt = 72 / fig.dpi
+    return box.x0 * to_pt, box.y0 * to_pt, box.x1 * to_pt, box.y1 * to_pt
+
+
+def text_size(fig, text) -> tuple[float, float]:
+    """The width and height of a text artist in ``fig``, in points (for laying out charts by measure)."""
+    box = _points(fig, text.get_window_extent(_renderer(fig)))
+    return box[2] - box[0], box[3] - box[1]
+
+
 def svg_size(svg_path: Path) -> tuple[int, int]:
     """Width and height in CSS pixels from the SVG header (used to reserve space on the page)."""
     head = svg_path.read_text(encoding="utf-8")[:2000]

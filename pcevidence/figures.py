@@ -10,7 +10,8 @@ import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 
-from .charts import CATEGORICAL, FOCUS, MIN_TEXT_PT, SEQUENTIAL, TEXT, TWO_SERIES, new_chart
+from .analysis import events_in_order
+from .charts import CATEGORICAL, FOCUS, MIN_TEXT_PT, SEQUENTIAL, TEXT, TWO_SERIES, new_chart, text_size
 from .prose import first_upper
 
 CERTAINTY_ORDER = ["high", "moderate", "low", "very low"]
@@ -107,28 +108,165 @@ def columns_by_period(periods: list[str], values: list[float], *, value_labels: 
     return fig, ax
 
 
-def timeline(events: pd.DataFrame, *, themes: list[str], theme_labels: dict[str, str], title: str = ""):
-    """One row per theme, a dot per event; the reader reads the events in the table below it."""
-    fig, ax = new_chart(height=0.6 * len(themes) + 1.8)
-    for i, theme in enumerate(themes):
-        sub = events[events["theme"] == theme]
-        ax.scatter(sub["date"], [i] * len(sub), s=60, color=CATEGORICAL[i % len(CATEGORICAL)], zorder=3,
-                   edgecolor="white", linewidth=0.8)
-    ax.set_yticks(range(len(themes)), [_wrap(theme_labels[t], 20) for t in themes])
-    ax.set_ylim(-0.7, len(themes) - 0.3)
-    ax.invert_yaxis()
-    span_days = (events["date"].max() - events["date"].min()).days
-    if span_days < 3 * 365:  # a short span: half-yearly ticks, or a single year label would be all the reader gets
-        ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=[1, 7]))
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b\n%Y"))
-    else:
-        ax.xaxis.set_major_locator(mdates.YearLocator())
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-    ax.grid(axis="y", visible=False)
-    ax.grid(axis="x", visible=True)
+# -- timelines ----------------------------------------------------------------------------------------
+# A timeline runs down the page, so it reads on a phone however many events it holds: each event is named on the
+# chart, in the words of the events table, wrapped to the chart's width. Charts are laid out in points (one
+# unit of the axes is one point), so the layout is exact and the text is never scaled.
+EVENTS_WIDTH_PT = 318  # with the saved padding, a chart this wide shows 12 pt text at 12 CSS px on a phone
+YEAR_RIGHT, SPINE_X, LABEL_X = 46, 56, 66  # the date column's right edge, the line of dots, the events' names
+ROW_GAP, YEAR_GAP = 6, 4
+
+
+def _text_width(text: str) -> float:
+    """How wide ``text`` is drawn at the chart text size, in points."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
+    return text_to_path.get_text_width_height_descent(text, FontProperties(size=MIN_TEXT_PT), ismath=False)[0]
+
+
+def _fill(text: str, width: float) -> str:
+    """``text`` broken into lines no wider than ``width`` points (by measure, not by counting letters); words are
+    never split, and nothing is dropped."""
+    lines: list[str] = []
+    for word in str(text).split():
+        if lines and _text_width(f"{lines[-1]} {word}") <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return "\n".join(lines)
+
+
+def _short_date(day: pd.Timestamp, precision: str) -> str:
+    """The day and month of ``day`` as precisely as its source gives it ('28 Apr', 'Apr', or nothing for a year);
+    the year is the heading above it."""
+    return {"day": f"{day.day} {day:%b}", "month": f"{day:%b}"}.get(precision, "")
+
+
+def _events_chart(title: str = ""):
+    """An empty chart laid out in points, EVENTS_WIDTH_PT wide; :func:`_events_end` sets its height."""
+    fig, ax = new_chart(width=EVENTS_WIDTH_PT / 72)
+    ax.set_position((0, 0, 1, 1))
+    ax.axis("off")
     if title:
         ax.set_title(title)
     return fig, ax
+
+
+def _events_end(fig, ax, height: float) -> None:
+    fig.set_figheight(height / 72)
+    ax.set_xlim(0, EVENTS_WIDTH_PT)
+    ax.set_ylim(height, 0)
+
+
+def _write(ax, x: float, y: float, text: str, **style):
+    """A text whose top is at ``y`` points down the chart; data text is never read as mathematics."""
+    return ax.text(x, y, text, va="top", fontsize=MIN_TEXT_PT, color=TEXT, parse_math=False, **style)
+
+
+def _theme_styles(themes: list[str]) -> dict[str, tuple[str, bool]]:
+    """Each theme's colour, and whether it is the filled (second) style: the palette has six colours, so a
+    seventh theme takes the first colour again, drawn filled (a square dot, a filled ring) to stay distinct."""
+    return {t: (CATEGORICAL[i % len(CATEGORICAL)], i >= len(CATEGORICAL)) for i, t in enumerate(themes)}
+
+
+def _line_height(fig, ax) -> float:
+    """The height of one line of chart text, in points."""
+    probe = _write(ax, 0, 0, "Ag")
+    height = text_size(fig, probe)[1]
+    probe.remove()
+    return height
+
+
+def _theme_key(fig, ax, themes: list[str], theme_labels: dict[str, str], mark, y: float) -> float:
+    """The themes' markers (``mark(theme, y)`` draws one), one theme to a line above the events; returns where
+    the events start."""
+    if len(themes) < 2:
+        return y
+    line = _line_height(fig, ax)
+    for theme in themes:
+        text = _write(ax, LABEL_X, y, _fill(theme_labels[theme], EVENTS_WIDTH_PT - LABEL_X))
+        mark(theme, y + line / 2)
+        y += text_size(fig, text)[1] + 3
+    return y + 12
+
+
+def timeline(events: pd.DataFrame, *, themes: list[str], theme_labels: dict[str, str], label: str = "event",
+             precision: str = "date_precision", title: str = ""):
+    """The events down the page in date order, each named on the chart: a bold year heading where the year
+    changes, the day and month as precisely as the source dates it, a dot coloured by theme on one line, and the
+    event in the words of its ``label`` column, wrapped to the chart's width. A key to the themes' colours
+    heads the chart. Only events in ``themes`` are drawn."""
+    rows = events_in_order(events[events["theme"].isin(themes)])
+    if rows.empty:
+        raise ValueError(f"timeline: no events in the themes {themes}")
+    shown = [t for t in themes if t in set(rows["theme"])]
+    styles = _theme_styles(themes)
+    fig, ax = _events_chart(title)
+
+    def mark(theme, ys):
+        colour, second = styles[theme]
+        ys = np.atleast_1d(ys)
+        ax.scatter([SPINE_X] * len(ys), ys, s=55, marker="s" if second else "o", color=colour, edgecolor="white",
+                   linewidth=0.8, zorder=3)
+
+    y = _theme_key(fig, ax, shown, theme_labels, mark, 0.0)
+    line = _line_height(fig, ax)
+    year, dots = None, []
+    for row in rows.to_dict("records"):
+        if row["date"].year != year:
+            year = row["date"].year
+            _write(ax, YEAR_RIGHT, y, str(year), ha="right", fontweight="bold")
+            y += line + YEAR_GAP
+        when = _short_date(row["date"], row[precision] if precision in row else "day")
+        if when:
+            _write(ax, YEAR_RIGHT, y, when, ha="right")
+        name = _write(ax, LABEL_X, y, _fill(row[label], EVENTS_WIDTH_PT - LABEL_X))
+        dots.append((row["theme"], y + line / 2))
+        y += text_size(fig, name)[1] + ROW_GAP
+    ax.plot([SPINE_X, SPINE_X], [dots[0][1], dots[-1][1]], color=FOCUS[1], linewidth=1.5, zorder=1)
+    for theme in shown:
+        mark(theme, [at for t, at in dots if t == theme])
+    _events_end(fig, ax, y)
+    return fig, ax
+
+
+def events_by_year(events: pd.DataFrame, *, themes: list[str], theme_labels: dict[str, str], title: str = ""):
+    """Every event as a numbered ring in its year's row, in date order and coloured by theme, for a register too
+    long to name each event on the chart: the rows' lengths show when events cluster, and each number is the
+    event's row in the table numbered the same way (``pcevidence.tables.events_markdown(..., numbered=True)``;
+    numbers count every event given, in :func:`pcevidence.analysis.events_in_order`). Only events in ``themes``
+    are drawn. Returns ``(fig, data)``: the events drawn, in order, with their numbers first."""
+    rows = events_in_order(events)
+    rows = rows[rows["theme"].isin(themes)]
+    if rows.empty:
+        raise ValueError(f"events_by_year: no events in the themes {themes}")
+    shown = [t for t in themes if t in set(rows["theme"])]
+    styles = _theme_styles(themes)
+    fig, ax = _events_chart(title)
+
+    def ring(theme, x, y, size):
+        colour, second = styles[theme]
+        ax.scatter([x], [y], s=size ** 2, facecolor=colour if second else "white", edgecolor=colour, linewidth=2.2,
+                   zorder=3)
+        return "white" if second else TEXT
+
+    y = _theme_key(fig, ax, shown, theme_labels, lambda theme, at: ring(theme, SPINE_X, at, 11), 0.0)
+    size, pitch = 29, 32
+    first = YEAR_RIGHT + 8 + size / 2
+    per_line = int((EVENTS_WIDTH_PT - first + pitch / 2) // pitch)
+    line = _line_height(fig, ax)
+    y += 8  # room for the first row's rings, which stand taller than its year
+    for year, part in rows.groupby(rows["date"].dt.year, sort=True):
+        _write(ax, YEAR_RIGHT, y, str(year), ha="right", fontweight="bold")
+        for i, row in enumerate(part.to_dict("records")):
+            x, cy = first + pitch * (i % per_line), y + line / 2 + pitch * (i // per_line)
+            ink = ring(row["theme"], x, cy, size)
+            ax.text(x, cy, str(row["number"]), ha="center", va="center_baseline", fontsize=MIN_TEXT_PT, color=ink,
+                    zorder=4)
+        y += pitch * -(-len(part) // per_line) + YEAR_GAP
+    _events_end(fig, ax, y)
+    return fig, rows[["number", *[c for c in rows.columns if c != "number"]]].reset_index(drop=True)
 
 
 def log_ranges(rows: pd.DataFrame, *, label: str, low: str, high: str, point: str, xlabel: str, title: str = ""):

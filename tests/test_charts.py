@@ -76,30 +76,6 @@ def test_house_palette_is_the_analysis_function_palette():
     assert line.get_color().lower() == "#12436d"
 
 
-def _tick_labels(fig, ax):
-    fig.canvas.draw()
-    return [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
-
-
-def test_timeline_of_a_short_span_labels_half_years_not_a_single_year():
-    from pcevidence import figures
-
-    events = pd.DataFrame({"date": pd.to_datetime(["2025-01-30", "2025-09-09", "2026-06-04"]),
-                           "theme": ["a", "a", "b"]})
-    fig, ax = figures.timeline(events, themes=["a", "b"], theme_labels={"a": "A", "b": "B"})
-    labels = _tick_labels(fig, ax)
-    assert len(labels) >= 2 and any(label.startswith("Jul") for label in labels), labels
-
-
-def test_timeline_of_a_long_span_labels_years():
-    from pcevidence import figures
-
-    events = pd.DataFrame({"date": pd.to_datetime(["2019-07-01", "2026-06-04"]), "theme": ["a", "a"]})
-    fig, ax = figures.timeline(events, themes=["a"], theme_labels={"a": "A"})
-    labels = _tick_labels(fig, ax)
-    assert "2020" in labels and not any(label.startswith("Jul") for label in labels), labels
-
-
 def test_chart_text_too_small_for_a_phone_is_refused(tmp_path):
     """A chart whose smallest text would show under 12 CSS px on a 390 px phone is not saved."""
     fig, ax = new_chart(width=9)
@@ -188,21 +164,6 @@ def test_columns_by_period_draw_one_column_per_period_with_its_value_printed():
     assert ax.get_ylim() == pytest.approx((0, 121.79 * 1.18))
     with pytest.raises(ValueError):  # a value without its label is refused, not drawn unlabelled
         figures.columns_by_period(["a", "b"], [1, 2], value_labels=["1"])
-
-
-def test_timeline_puts_each_event_on_its_theme_row():
-    from matplotlib.dates import date2num
-
-    from pcevidence import figures
-
-    events = pd.DataFrame({"date": pd.to_datetime(["2020-01-01", "2021-06-01", "2022-03-01"]),
-                           "theme": ["b", "a", "b"]})
-    fig, ax = figures.timeline(events, themes=["a", "b"], theme_labels={"a": "Alpha", "b": "Beta"})
-    assert [len(c.get_offsets()) for c in ax.collections] == [1, 2]
-    assert sorted(_points(ax)) == sorted([(date2num(pd.Timestamp("2021-06-01")), 0.0),
-                                          (date2num(pd.Timestamp("2020-01-01")), 1.0),
-                                          (date2num(pd.Timestamp("2022-03-01")), 1.0)])
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["Alpha", "Beta"]
 
 
 def test_log_ranges_draw_a_range_a_lower_bound_or_a_typical_size():
@@ -314,3 +275,105 @@ def test_stance_map_places_each_statement_by_actor_and_position():
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Government", "BMA"]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["Opposes", "Supports"]  # the scale's two ends
     assert _legend(ax) == ["Opposes", "Sceptical", "Neutral", "Open", "Supports"]  # every position
+
+
+# -- timelines: every event named on the chart --------------------------------------------------------
+
+EVENTS = pd.DataFrame({
+    "event_id": ["E03", "E01", "E02", "E04"],
+    "date": pd.to_datetime(["2025-04-28", "2024-07-01", "2025-04-28", "2026-01-01"]),
+    "date_precision": ["day", "month", "day", "year"],
+    "event": ["Second on the day", "A month-dated event whose words run well past one line of the chart, so they are "
+              "wrapped, never cut", "First on the day", "A year-dated event"],
+    "theme": ["a", "b", "a", "b"],
+})
+THEMES = {"a": "Alpha", "b": "Beta"}
+
+
+def _words(ax) -> list[str]:
+    """Every text on the axes with its line breaks undone, in drawing order."""
+    return [" ".join(t.get_text().split()) for t in ax.texts]
+
+
+def test_timeline_names_every_event_in_date_order_dated_as_its_source_dates_it():
+    from pcevidence import figures
+
+    fig, ax = figures.timeline(EVENTS, themes=["a", "b"], theme_labels=THEMES)
+    # The key to the themes, then each year's heading and its events: the day and month as precisely as the source
+    # gives them (a month alone; nothing for a year), then the event in the table's own words, whole.
+    assert _words(ax) == ["Alpha", "Beta",
+                          "2024", "Jul", EVENTS["event"][1],
+                          "2025", "28 Apr", "First on the day", "28 Apr", "Second on the day",
+                          "2026", "A year-dated event"]
+    assert "\n" in ax.texts[4].get_text()  # the long name is wrapped onto lines ...
+    fig.canvas.draw()
+    width = fig.get_figwidth() * fig.dpi
+    assert all(t.get_window_extent().x1 <= width for t in ax.texts)  # ... that stay inside the chart
+
+
+def test_timeline_dots_run_down_the_page_beside_their_events_coloured_by_theme():
+    from pcevidence import figures
+
+    fig, ax = figures.timeline(EVENTS, themes=["a", "b"], theme_labels=THEMES)
+    key, events = ax.collections[:2], ax.collections[2:]
+    assert [_hex(c.get_facecolor()[0]) for c in key] == ["#12436d", "#28a197"]
+    dots = sorted((float(y), _hex(c.get_facecolor()[0])) for c in events for _, y in c.get_offsets())
+    assert [colour for _, colour in dots] == ["#28a197", "#12436d", "#12436d", "#28a197"]  # b, a, a, b by date
+    names = [t for t in ax.texts if " ".join(t.get_text().split()) in set(EVENTS["event"])]
+    for (y, _), name in zip(dots, names, strict=True):  # each dot level with the first line of its event's name
+        top = name.get_position()[1]
+        assert top < y < top + 15
+
+
+def test_timeline_leaves_out_events_of_themes_not_asked_for():
+    from pcevidence import figures
+
+    fig, ax = figures.timeline(EVENTS, themes=["a"], theme_labels=THEMES)
+    assert _words(ax) == ["2025", "28 Apr", "First on the day", "28 Apr", "Second on the day"]  # one theme: no key
+    with pytest.raises(ValueError, match="no events"):
+        figures.timeline(EVENTS, themes=["c"], theme_labels={"c": "C"})
+
+
+def test_a_timeline_of_the_real_events_saves_legibly_on_a_phone(tmp_path):
+    from pcevidence import figures
+    from pcevidence.data import load
+
+    events = load("events")
+    fig, _ = figures.timeline(events[events["theme"] == "precedents"], themes=["precedents"],
+                              theme_labels={"precedents": "Earlier local contracts"})
+    svg, _ = save_chart(fig, tmp_path / "timeline", alt=ALT, source="NHS England", data=DATA)
+    text = svg.read_text(encoding="utf-8")
+    width_pt = float(re.search(r'width="([\d.]+)pt"', text).group(1))
+    smallest = min(float(s) for s in re.findall(r"font-size: ([\d.]+)px", text))
+    assert smallest * min(charts.PHONE_CHART_PX, width_pt * 4 / 3) / width_pt >= charts.MIN_TEXT_PX
+    assert text.count("<text") >= (events["theme"] == "precedents").sum()  # every event named, as text
+
+
+def test_events_by_year_numbers_events_as_the_numbered_table_does():
+    from test_tables import parse_table
+
+    from pcevidence import figures, tables
+
+    fig, data = figures.events_by_year(EVENTS.assign(source_id="s"), themes=["a", "b"], theme_labels=THEMES)
+    ax = fig.axes[0]
+    # The key, then per year its heading and its events' numbers: by date, and by id on one day.
+    assert _words(ax) == ["Alpha", "Beta", "2024", "1", "2025", "2", "3", "2026", "4"]
+    assert data["number"].tolist() == [1, 2, 3, 4] and data["event_id"].tolist() == ["E01", "E02", "E03", "E04"]
+    table = parse_table(tables.events_markdown(EVENTS.assign(source_id="s"), THEMES, numbered=True))
+    assert [(row["No."], row["Event"]) for row in table] == [(str(n), e) for n, e in zip(data["number"], data["event"],
+                                                                                        strict=True)]
+    rings = [_hex(c.get_edgecolor()[0]) for c in ax.collections[2:]]
+    assert rings == ["#28a197", "#12436d", "#12436d", "#28a197"]
+
+
+def test_events_by_year_keeps_a_seventh_theme_apart_from_the_first():
+    from pcevidence import figures
+
+    themes = [f"t{i}" for i in range(7)]
+    events = pd.DataFrame({"event_id": [f"E{i}" for i in range(7)], "date": pd.to_datetime(["2025-01-01"] * 7),
+                           "theme": themes})
+    fig, _ = figures.events_by_year(events, themes=themes, theme_labels={t: t.upper() for t in themes})
+    rings = fig.axes[0].collections[7:]
+    first, seventh = rings[0], rings[6]
+    assert _hex(first.get_edgecolor()[0]) == _hex(seventh.get_edgecolor()[0])  # six colours in the palette ...
+    assert _hex(first.get_facecolor()[0]) == "#ffffff" != _hex(seventh.get_facecolor()[0])  # ... the seventh filled
