@@ -175,11 +175,12 @@ def test_log_ranges_draw_a_range_a_lower_bound_or_a_typical_size():
     assert ax.get_xscale() == "log"
     assert [list(line.get_xdata()) for line in ax.lines] == [[30_000, 50_000]]  # only the row with both bounds
     # A typical size is a dark dot; a lower bound without an upper one ("or more") a lighter arrow.
-    drawn = [(tuple(map(float, c.get_offsets()[0])), _hex(c.get_facecolor()[0])) for c in ax.collections]
-    assert drawn == [((40_000.0, 0.0), "#12436d"), ((50_000.0, 1.0), "#2073bc"), ((500_000.0, 2.0), "#2073bc"),
-                     ((1_000_000.0, 2.0), "#12436d")]
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["Network", "Neighbourhood", "Board"]
-    assert ax.get_xlabel() == "People"
+    drawn = [(float(c.get_offsets()[0][0]), _hex(c.get_facecolor()[0])) for c in ax.collections]
+    assert drawn == [(40_000.0, "#12436d"), (50_000.0, "#2073bc"), (500_000.0, "#2073bc"), (1_000_000.0, "#12436d")]
+    rows_y = [float(c.get_offsets()[0][1]) for c in ax.collections]
+    assert rows_y[0] < rows_y[1] < rows_y[2] == rows_y[3]  # one row each, in order; a range and its dot share one
+    assert _texts(ax) == ["Network", "Neighbourhood", "Board"]  # each row named on its own line above it
+    assert not ax.get_yticklabels() and ax.get_xlabel() == "People"
 
 
 def test_strip_rank_places_every_area_and_names_the_highlighted_ones_rank():
@@ -269,10 +270,10 @@ def test_stance_map_places_each_statement_by_actor_and_position():
                           "stance": ["supports", "opposes", "supports", "sceptical"],
                           "when": ["May 2025", "June 2025", "July 2025", "May 2026"]})
     fig, ax = figures.stance_map(table, actor="actor", stance="stance", scale=scale, label="when")
-    # Government is row 0, the BMA row 1; a second statement in the same place sits just below the first.
-    assert _points(ax) == [(4.0, 0.0), (0.0, 1.0), (4.0, 0.32), (1.0, 1.0)]
-    assert _texts(ax) == ["May 2025", "June 2025", "July 2025", "May 2026"]
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["Government", "BMA"]
+    # Government is row 0; a second statement in the same place sits just below the first, so the BMA's row
+    # stands that much lower.
+    assert _points(ax) == [(4.0, 0.0), (0.0, 1.32), (4.0, 0.32), (1.0, 1.32)]
+    assert _texts(ax) == ["May 2025", "June 2025", "July 2025", "May 2026", "Government", "BMA"]  # names above rows
     assert [t.get_text() for t in ax.get_xticklabels()] == ["Opposes", "Supports"]  # the scale's two ends
     assert _legend(ax) == ["Opposes", "Sceptical", "Neutral", "Open", "Supports"]  # every position
 
@@ -377,3 +378,132 @@ def test_events_by_year_keeps_a_seventh_theme_apart_from_the_first():
     first, seventh = rings[0], rings[6]
     assert _hex(first.get_edgecolor()[0]) == _hex(seventh.get_edgecolor()[0])  # six colours in the palette ...
     assert _hex(first.get_facecolor()[0]) == "#ffffff" != _hex(seventh.get_facecolor()[0])  # ... the seventh filled
+
+
+# -- no label collides with another, runs into a bar, or runs off the chart -------------------------
+
+def test_overlapping_labels_are_refused_naming_the_chart_and_both_texts(tmp_path):
+    fig, ax = new_chart()
+    ax.bar(DATA["year"], DATA["value"])
+    ax.text(0, 130, "Kent and Medway", fontsize=12)
+    ax.text(0.1, 131, "England", fontsize=12)
+    with pytest.raises(ChartError, match=r"chart clash: the texts 'Kent and Medway' and 'England' overlap"):
+        save_chart(fig, tmp_path / "clash", alt=ALT, source="NHS England", data=DATA)
+    assert not (tmp_path / "clash.svg").exists()
+
+
+def test_a_label_overlapping_a_tick_label_is_refused():
+    fig, ax = new_chart()
+    ax.plot([0, 1], [0, 1])
+    ax.set_xticks([0, 0.5, 1])
+    ax.annotate("a value under the axis", (0.5, 0), textcoords="offset points", xytext=(0, -10), ha="center",
+                va="top", annotation_clip=False)
+    assert any("'0.5'" in p and "a value under the axis" in p for p in charts.layout_problems(fig))
+
+
+def test_a_label_running_into_a_bar_is_refused_but_a_label_inside_one_is_not():
+    fig, ax = new_chart()
+    ax.barh([0, 1], [10, 10], height=0.5)
+    ax.set_xlim(0, 10)
+    ax.text(5, 1, "inside", ha="center", va="center", color="white")  # a label on a bar is fine
+    assert charts.layout_problems(fig) == []
+    ax.text(5, 0.25, "across the edge", ha="center", va="center")
+    assert charts.layout_problems(fig) == ["the text 'across the edge' runs into a bar"]
+
+
+def test_text_running_off_the_saved_chart_is_refused(tmp_path):
+    fig, ax = new_chart()
+    ax.bar(DATA["year"], DATA["value"])
+    fig.text(1.4, 0.5, "beyond the edge", in_layout=False)  # left out of the tight box, so it would be cut off
+    with pytest.raises(ChartError, match="chart edge: the text 'beyond the edge' runs outside the chart"):
+        save_chart(fig, tmp_path / "edge", alt=ALT, source="NHS England", data=DATA)
+
+
+def test_only_texts_drawn_count():
+    """Tick labels matplotlib keeps for ticks outside the axis limits are not on the chart, so they cannot collide."""
+    fig, ax = new_chart()
+    ax.plot([0, 1], [0, 1])
+    ax.set_xticks([-5, -4.99, 0, 1], ["off the chart", "also off the chart", "0", "1"])
+    ax.set_xlim(-0.1, 1.1)
+    assert "off the chart" not in [text for text, _ in charts.drawn_texts(fig)]
+    assert charts.layout_problems(fig) == []
+    ax.set_xlim(-6, 1.1)  # now both are drawn, on top of each other
+    assert any("off the chart" in p for p in charts.layout_problems(fig))
+
+
+def test_settle_labels_moves_a_label_clear_of_another_and_of_the_markers():
+    fig, ax = new_chart()
+    ax.scatter([1, 1.02], [1, 1.02], s=60)
+    labels = [ax.annotate(text, (x, x), textcoords="offset points", xytext=(0, 8), ha="center", va="bottom")
+              for text, x in (("1,959", 1), ("2,068", 1.02))]
+    ax.set_xlim(0, 2)
+    ax.set_ylim(0, 2)
+    assert charts.layout_problems(fig)  # both above their points: they collide
+    charts.settle_labels(fig, labels)
+    assert charts.layout_problems(fig) == []
+    assert labels[0].xyann == (0, 8) and labels[1].xyann != (0, 8)  # the first keeps its place; the second moves
+
+
+def _evaluations() -> pd.DataFrame:
+    from pcevidence.data import load
+
+    ev = load("evaluations")
+    return ev.assign(label=ev["places"] + ": " + ev["outcome"])
+
+
+def _typical_charts():
+    """Each chart builder with data like the book's, including its long labels."""
+    from pcevidence import figures
+
+    long = "A label long enough to need wrapping onto two lines"
+    yield "stacked_bars", lambda: figures.stacked_bars(
+        pd.DataFrame({"chapter": ["Trusts", "Trusts", long, long, long],
+                      "certainty": ["high", "low", "high", "high", "low"]}), category="chapter", stack="certainty")[0]
+    yield "bars", lambda: figures.bars(["2024/25, April uplift", "2025/26, estimate at announcement", "2026/27"],
+                                       [107.57, 121.9, 130.07], value_labels=["£107.57", "£121.90", "£130.07"],
+                                       highlight=["2026/27"], xlabel="£ per weighted patient")[0]
+    yield "columns_by_period", lambda: figures.columns_by_period(
+        ["2023/24", "2024/25", "2025/26"], [104.73, 112.5, 121.79], value_labels=["£104.73", "£112.50", "£121.79"],
+        ylabel="£ per patient")[0]
+    yield "timeline", lambda: figures.timeline(EVENTS, themes=["a", "b"], theme_labels=THEMES)[0]
+    yield "events_by_year", lambda: figures.events_by_year(EVENTS, themes=["a", "b"], theme_labels=THEMES)[0]
+    yield "log_ranges", lambda: figures.log_ranges(
+        pd.DataFrame({"model": ["Primary care network (2020: smallest, largest, average)", "Board"],
+                      "low": [15_000, 500_000], "high": [180_000, 3_000_000], "typical": [50_000, 1_000_000]}),
+        label="model", low="low", high="high", point="typical", xlabel="Population (people), logarithmic scale")[0]
+    yield "strip_rank", lambda: figures.strip_rank(
+        pd.Series({"North": 2100.0, "Kent and Medway": 2805.0, "South": 1700.0, "East": 2300.0}),
+        highlight="Kent and Medway", reference=2338, reference_label="England", xlabel="Patients per GP")[0]
+    yield "lines_by_year", lambda: figures.lines_by_year(
+        pd.DataFrame({"year": ["2022/23", "2023/24", "2024/25 (to January)"] * 2,
+                      "value": [2334, 2355, 2338, 2765, 2775, 2805], "area": ["England"] * 3 + ["Kent and Medway"] * 3}),
+        x="year", y="value", series="area", ylabel="Registered patients per FTE GP")[0]
+    yield "paired_bars", lambda: figures.paired_bars(
+        ["Buckinghamshire, Oxfordshire and Berkshire West", "Dorset"], [8.8, 11.5], [15.1, 10.7],
+        labels=("2023/24 budget", "2024/25 budget"), value_format=lambda v: f"£{v:.1f}m", ylabel="£ million")[0]
+    yield "dated_points", lambda: figures.dated_points(
+        pd.DataFrame({"date": pd.to_datetime(["2025-03-31", "2025-05-31", "2025-06-30", "2025-12-31", "2025-02-01",
+                                              "2025-03-01", "2025-04-01", "2025-08-01"]),
+                      "value": [1503, 1959, 2068, 3073, 851, 1144, 867, 1098],
+                      "measure": ["GPs claimed since October 2024 (headcount)"] * 4 + ["GPs funded in the month (FTE)"] * 4,
+                      "qualifier": [""] * 8}), date="date", value="value", series="measure",
+        qualifier="qualifier", ylabel="GPs")[0]
+    yield "shares", lambda: figures.shares(["England, March 2024", "Wales, December 2024: turnout not published"],
+                                           [99.0, 99.0], value_labels=["99%", "99%"], groups=["reject", "action"])[0]
+    yield "stance_map", lambda: figures.stance_map(
+        pd.DataFrame({"actor": ["Health secretary", "Health secretary", "BMA", "BMA", "BMA GP committee for England"],
+                      "stance": ["supports", "open", "opposes", "opposes", "sceptical"],
+                      "when": ["2025", "September 2025", "August 2025", "2026", "2026"]}),
+        actor="actor", stance="stance", scale=["opposes", "sceptical", "neutral", "open", "supports"], label="when")[0]
+    yield "evaluation_forest", lambda: figures.evaluation_forest(_evaluations())[0]
+    yield "search_flow", lambda: figures.search_flow(
+        {"searches": 82, "found": 656, "repeats": 96, "screened": 560, "excluded": 437, "included": 123, "new": 80},
+        {"off topic": 300, "unreliable host": 137}, carried_over=155, total=320)[0]
+
+
+@pytest.mark.parametrize("build", [b for _, b in _typical_charts()], ids=[n for n, _ in _typical_charts()])
+def test_every_chart_builder_lays_its_labels_out_cleanly_at_phone_width(build):
+    fig = build()
+    charts.fit_to_phone(fig)
+    assert charts.layout_problems(fig) == []
+    assert charts.phone_text_px(fig)[0] >= charts.MIN_TEXT_PX - 0.05
