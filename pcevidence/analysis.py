@@ -121,3 +121,12 @@ def per_patient(amount: float, patients: float) -> float:
     if not patients or patients <= 0:
         raise ValueError(f"cannot spread {amount} over {patients} patients")
     return amount / patients
+
+
+def events_in_order(events: pd.DataFrame) -> pd.DataFrame:
+    """Dated events in the order the book shows them, by date and then by ``event_id`` (so events on one day
+    always come in the same order), with ``number`` counting them from 1: a chart that numbers its events and
+    the table that lists them (``pcevidence.tables.events_markdown(..., numbered=True)``) agree."""
+    keys = ["date", "event_id"] if "event_id" in events.columns else ["date"]
+    ordered = events.sort_values(keys, kind="stable").reset_index(drop=True)
+    return ordered.assign(number=range(1, len(ordered) + 1))

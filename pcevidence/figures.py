@@ -10,7 +10,8 @@ import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 
-from .charts import CATEGORICAL, FOCUS, MIN_TEXT_PT, SEQUENTIAL, TEXT, TWO_SERIES, new_chart
+from .analysis import events_in_order
+from .charts import CATEGORICAL, FOCUS, MIN_TEXT_PT, SEQUENTIAL, TEXT, TWO_SERIES, new_chart, settle_labels, text_size
 from .prose import first_upper
 
 CERTAINTY_ORDER = ["high", "moderate", "low", "very low"]
@@ -18,7 +19,8 @@ CERTAINTY_COLOURS = dict(zip(CERTAINTY_ORDER, ["#12436D", "#2073BC", "#6BACE6", 
 
 
 def _wrap(label: str, width: int = 22) -> str:
-    return "\n".join(textwrap.wrap(str(label), width)) or str(label)
+    """``label`` on lines of about ``width`` characters; a word longer than that keeps its own line whole."""
+    return "\n".join(textwrap.wrap(str(label), width, break_long_words=False)) or str(label)
 
 
 def _label_above(ax, y: float, text: str, width: int = 34, colour: str = TEXT) -> None:
@@ -26,6 +28,12 @@ def _label_above(ax, y: float, text: str, width: int = 34, colour: str = TEXT) -
     never squeeze the bars on a narrow screen, and never run past the chart's edge."""
     ax.annotate(_wrap(text, width), (0, y - 0.34), xycoords=("axes fraction", "data"), ha="left", va="bottom",
                 fontsize=MIN_TEXT_PT, color=colour)
+
+
+def _stacked_positions(lines: list[int]) -> np.ndarray:
+    """Where each bar goes when each carries its label on ``lines[i]`` lines above it: the room between two bars
+    is for the lower bar's own label."""
+    return np.cumsum([0] + [0.75 + 0.42 * n for n in lines[1:]], dtype=float)
 
 
 def stacked_bars(table: pd.DataFrame, *, category: str, stack: str, order: list[str] | None = None,
@@ -72,7 +80,7 @@ def bars(labels: list[str], values: list[float], *, value_labels: list[str] | No
     if colours is None:
         colours = [FOCUS[0] if lab in highlight else FOCUS[1] for lab in labels] \
             if highlight is not None else [colour] * len(labels)
-    positions = np.cumsum([0] + [0.75 + 0.42 * n for n in lines[:-1]], dtype=float)
+    positions = _stacked_positions(lines)
     ax.barh(positions, values, color=colours, height=0.5)
     for y, label, text in zip(positions, labels, value_labels or [f"{v:,.0f}" for v in values], strict=True):
         _label_above(ax, y, f"{label}: {text}")
@@ -107,34 +115,175 @@ def columns_by_period(periods: list[str], values: list[float], *, value_labels: 
     return fig, ax
 
 
-def timeline(events: pd.DataFrame, *, themes: list[str], theme_labels: dict[str, str], title: str = ""):
-    """One row per theme, a dot per event; the reader reads the events in the table below it."""
-    fig, ax = new_chart(height=0.6 * len(themes) + 1.8)
-    for i, theme in enumerate(themes):
-        sub = events[events["theme"] == theme]
-        ax.scatter(sub["date"], [i] * len(sub), s=60, color=CATEGORICAL[i % len(CATEGORICAL)], zorder=3,
-                   edgecolor="white", linewidth=0.8)
-    ax.set_yticks(range(len(themes)), [_wrap(theme_labels[t], 20) for t in themes])
-    ax.set_ylim(-0.7, len(themes) - 0.3)
-    ax.invert_yaxis()
-    span_days = (events["date"].max() - events["date"].min()).days
-    if span_days < 3 * 365:  # a short span: half-yearly ticks, or a single year label would be all the reader gets
-        ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=[1, 7]))
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b\n%Y"))
-    else:
-        ax.xaxis.set_major_locator(mdates.YearLocator())
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-    ax.grid(axis="y", visible=False)
-    ax.grid(axis="x", visible=True)
+# -- timelines ----------------------------------------------------------------------------------------
+# A timeline runs down the page, so it reads on a phone however many events it holds: each event is named on the
+# chart, in the words of the events table, wrapped to the chart's width. Charts are laid out in points (one
+# unit of the axes is one point), so the layout is exact and the text is never scaled.
+EVENTS_WIDTH_PT = 318  # with the saved padding, a chart this wide shows 12 pt text at 12 CSS px on a phone
+YEAR_RIGHT, SPINE_X, LABEL_X = 46, 56, 66  # the date column's right edge, the line of dots, the events' names
+ROW_GAP, YEAR_GAP = 6, 4
+
+
+def _text_width(text: str) -> float:
+    """How wide ``text`` is drawn at the chart text size, in points."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
+    return text_to_path.get_text_width_height_descent(text, FontProperties(size=MIN_TEXT_PT), ismath=False)[0]
+
+
+def _fill(text: str, width: float) -> str:
+    """``text`` broken into lines no wider than ``width`` points (by measure, not by counting letters); words are
+    never split, and nothing is dropped."""
+    lines: list[str] = []
+    for word in str(text).split():
+        if lines and _text_width(f"{lines[-1]} {word}") <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return "\n".join(lines)
+
+
+def _short_date(day: pd.Timestamp, precision: str) -> str:
+    """The day and month of ``day`` as precisely as its source gives it ('28 Apr', 'Apr', or nothing for a year);
+    the year is the heading above it."""
+    return {"day": f"{day.day} {day:%b}", "month": f"{day:%b}"}.get(precision, "")
+
+
+def _events_chart(title: str = ""):
+    """An empty chart laid out in points, EVENTS_WIDTH_PT wide; :func:`_events_end` sets its height."""
+    fig, ax = new_chart(width=EVENTS_WIDTH_PT / 72)
+    ax.set_position((0, 0, 1, 1))
+    ax.axis("off")
     if title:
         ax.set_title(title)
     return fig, ax
 
 
+def _events_end(fig, ax, height: float) -> None:
+    fig.set_figheight(height / 72)
+    ax.set_xlim(0, EVENTS_WIDTH_PT)
+    ax.set_ylim(height, 0)
+
+
+def _write(ax, x: float, y: float, text: str, **style):
+    """A text whose top is at ``y`` points down the chart; data text is never read as mathematics."""
+    return ax.text(x, y, text, va="top", fontsize=MIN_TEXT_PT, color=TEXT, parse_math=False, **style)
+
+
+def _theme_styles(themes: list[str]) -> dict[str, tuple[str, bool]]:
+    """Each theme's colour, and whether it is the filled (second) style: the palette has six colours, so a
+    seventh theme takes the first colour again, drawn filled (a square dot, a filled ring) to stay distinct."""
+    return {t: (CATEGORICAL[i % len(CATEGORICAL)], i >= len(CATEGORICAL)) for i, t in enumerate(themes)}
+
+
+def _line_height(fig, ax) -> float:
+    """The height of one line of chart text, in points."""
+    probe = _write(ax, 0, 0, "Ag")
+    height = text_size(fig, probe)[1]
+    probe.remove()
+    return height
+
+
+def _theme_key(fig, ax, themes: list[str], theme_labels: dict[str, str], mark, y: float) -> float:
+    """The themes' markers (``mark(theme, y)`` draws one), one theme to a line above the events; returns where
+    the events start."""
+    if len(themes) < 2:
+        return y
+    line = _line_height(fig, ax)
+    for theme in themes:
+        text = _write(ax, LABEL_X, y, _fill(theme_labels[theme], EVENTS_WIDTH_PT - LABEL_X))
+        mark(theme, y + line / 2)
+        y += text_size(fig, text)[1] + 3
+    return y + 12
+
+
+def timeline(events: pd.DataFrame, *, themes: list[str], theme_labels: dict[str, str], label: str = "event",
+             precision: str = "date_precision", title: str = ""):
+    """The events down the page in date order, each named on the chart: a bold year heading where the year
+    changes, the day and month as precisely as the source dates it, a dot coloured by theme on one line, and the
+    event in the words of its ``label`` column, wrapped to the chart's width. A key to the themes' colours
+    heads the chart. Only events in ``themes`` are drawn."""
+    rows = events_in_order(events[events["theme"].isin(themes)])
+    if rows.empty:
+        raise ValueError(f"timeline: no events in the themes {themes}")
+    shown = [t for t in themes if t in set(rows["theme"])]
+    styles = _theme_styles(themes)
+    fig, ax = _events_chart(title)
+
+    def mark(theme, ys):
+        colour, second = styles[theme]
+        ys = np.atleast_1d(ys)
+        ax.scatter([SPINE_X] * len(ys), ys, s=55, marker="s" if second else "o", color=colour, edgecolor="white",
+                   linewidth=0.8, zorder=3)
+
+    y = _theme_key(fig, ax, shown, theme_labels, mark, 0.0)
+    line = _line_height(fig, ax)
+    year, dots = None, []
+    for row in rows.to_dict("records"):
+        if row["date"].year != year:
+            year = row["date"].year
+            _write(ax, YEAR_RIGHT, y, str(year), ha="right", fontweight="bold")
+            y += line + YEAR_GAP
+        when = _short_date(row["date"], row[precision] if precision in row else "day")
+        if when:
+            _write(ax, YEAR_RIGHT, y, when, ha="right")
+        name = _write(ax, LABEL_X, y, _fill(row[label], EVENTS_WIDTH_PT - LABEL_X))
+        dots.append((row["theme"], y + line / 2))
+        y += text_size(fig, name)[1] + ROW_GAP
+    ax.plot([SPINE_X, SPINE_X], [dots[0][1], dots[-1][1]], color=FOCUS[1], linewidth=1.5, zorder=1)
+    for theme in shown:
+        mark(theme, [at for t, at in dots if t == theme])
+    _events_end(fig, ax, y)
+    return fig, ax
+
+
+def events_by_year(events: pd.DataFrame, *, themes: list[str], theme_labels: dict[str, str], title: str = ""):
+    """Every event as a numbered ring in its year's row, in date order and coloured by theme, for a register too
+    long to name each event on the chart: the rows' lengths show when events cluster, and each number is the
+    event's row in the table numbered the same way (``pcevidence.tables.events_markdown(..., numbered=True)``;
+    numbers count every event given, in :func:`pcevidence.analysis.events_in_order`). Only events in ``themes``
+    are drawn. Returns ``(fig, data)``: the events drawn, in order, with their numbers first."""
+    rows = events_in_order(events)
+    rows = rows[rows["theme"].isin(themes)]
+    if rows.empty:
+        raise ValueError(f"events_by_year: no events in the themes {themes}")
+    shown = [t for t in themes if t in set(rows["theme"])]
+    styles = _theme_styles(themes)
+    fig, ax = _events_chart(title)
+
+    def ring(theme, x, y, size):
+        colour, second = styles[theme]
+        ax.scatter([x], [y], s=size ** 2, facecolor=colour if second else "white", edgecolor=colour, linewidth=2.2,
+                   zorder=3)
+        return "white" if second else TEXT
+
+    y = _theme_key(fig, ax, shown, theme_labels, lambda theme, at: ring(theme, SPINE_X, at, 11), 0.0)
+    size, pitch = 29, 32
+    first = YEAR_RIGHT + 8 + size / 2
+    per_line = int((EVENTS_WIDTH_PT - first + pitch / 2) // pitch)
+    line = _line_height(fig, ax)
+    y += 8  # room for the first row's rings, which stand taller than its year
+    for year, part in rows.groupby(rows["date"].dt.year, sort=True):
+        _write(ax, YEAR_RIGHT, y, str(year), ha="right", fontweight="bold")
+        for i, row in enumerate(part.to_dict("records")):
+            x, cy = first + pitch * (i % per_line), y + line / 2 + pitch * (i // per_line)
+            ink = ring(row["theme"], x, cy, size)
+            ax.text(x, cy, str(row["number"]), ha="center", va="center_baseline", fontsize=MIN_TEXT_PT, color=ink,
+                    zorder=4)
+        y += pitch * -(-len(part) // per_line) + YEAR_GAP
+    _events_end(fig, ax, y)
+    return fig, rows[["number", *[c for c in rows.columns if c != "number"]]].reset_index(drop=True)
+
+
 def log_ranges(rows: pd.DataFrame, *, label: str, low: str, high: str, point: str, xlabel: str, title: str = ""):
-    """Population ranges (lines) and typical sizes (dots) on one logarithmic axis."""
-    fig, ax = new_chart(height=0.55 * len(rows) + 1.6)
-    for y, row in enumerate(rows.itertuples(index=False)):
+    """Population ranges (lines) and typical sizes (dots) on one logarithmic axis, each row's label on its own
+    line above it (as in :func:`bars`), so the scale keeps the chart's full width on a phone."""
+    names = [_wrap(v, 34) for v in rows[label]]
+    lines = [name.count("\n") + 1 for name in names]
+    fig, ax = new_chart(height=0.42 * len(rows) + 0.3 * sum(lines) + 1.3)
+    positions = _stacked_positions(lines)
+    for y, name, row in zip(positions, names, rows.itertuples(index=False), strict=True):
         lo, hi, pt = getattr(row, low), getattr(row, high), getattr(row, point)
         if pd.notna(lo) and pd.notna(hi):
             ax.plot([lo, hi], [y, y], color=SEQUENTIAL[2], linewidth=6, solid_capstyle="butt", zorder=2)
@@ -142,8 +291,10 @@ def log_ranges(rows: pd.DataFrame, *, label: str, low: str, high: str, point: st
             ax.scatter([lo], [y], s=90, marker=">", color=SEQUENTIAL[1], zorder=3)
         if pd.notna(pt):
             ax.scatter([pt], [y], s=70, color=SEQUENTIAL[0], zorder=3)
-    ax.set_yticks(range(len(rows)), [_wrap(v, 26) for v in rows[label]])
-    ax.invert_yaxis()
+        _label_above(ax, y, name)
+    ax.set_yticks([])
+    ax.spines["left"].set_visible(False)
+    ax.set_ylim(positions[-1] + 0.5, -0.45 - 0.42 * lines[0])
     ax.set_xscale("log")
     ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.grid(axis="y", visible=False)
@@ -193,19 +344,27 @@ def lines_by_year(table: pd.DataFrame, *, x: str, y: str, series: str, ylabel: s
                   title: str = ""):
     """A few series over a few years, each point labelled with its value."""
     fig, ax = new_chart()
+    labels = []
+    # Periods named in words ('2024/25 (to January)') are placed in order and their names wrapped.
+    periods = list(dict.fromkeys(table[x])) if table[x].map(type).eq(str).all() else None
     for i, (name, part) in enumerate(table.groupby(series, sort=False)):
         colour = TWO_SERIES[i % 2] if table[series].nunique() <= 2 else CATEGORICAL[i]
-        ax.plot(part[x], part[y], marker="o", color=colour, label=name)
-        for xv, yv in zip(part[x], part[y], strict=True):
-            ax.annotate(value_format(yv), (xv, yv), textcoords="offset points", xytext=(0, 8), ha="center",
-                        fontsize=MIN_TEXT_PT, color=colour)
+        xs = part[x].map(periods.index) if periods else part[x]
+        ax.plot(xs, part[y], marker="o", color=colour, label=name)
+        for xv, yv in zip(xs, part[y], strict=True):
+            labels.append(ax.annotate(value_format(yv), (xv, yv), textcoords="offset points", xytext=(0, 8),
+                                      ha="center", fontsize=MIN_TEXT_PT, color=colour))
     ax.set_ylabel(ylabel)
     ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
     low, high = table[y].min(), table[y].max()
     ax.set_ylim(low - (high - low) * 0.6 - 1, high + (high - low) * 0.5 + 1)
+    if periods:
+        ax.set_xticks(range(len(periods)), [_wrap(p, 12) for p in periods])
+    ax.set_xmargin(0.15)  # room beside the first and last points for their labels, clear of the axis
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=1)
     if title:
         ax.set_title(title)
+    settle_labels(fig, labels)
     return fig, ax
 
 
@@ -215,12 +374,13 @@ def paired_bars(categories: list[str], left: list[float], right: list[float], *,
     fig, ax = new_chart()
     x = np.arange(len(categories))
     width = 0.38
+    texts = []
     for offset, values, colour, label in ((-width / 2, left, TWO_SERIES[0], labels[0]),
                                           (width / 2, right, TWO_SERIES[1], labels[1])):
         bars_ = ax.bar(x + offset, values, width, color=colour, label=label)
         for bar, v in zip(bars_, values, strict=True):
-            ax.text(bar.get_x() + bar.get_width() / 2, v * 1.01, value_format(v), ha="center", va="bottom", fontsize=MIN_TEXT_PT,
-                    color=TEXT)
+            texts.append(ax.annotate(value_format(v), (bar.get_x() + bar.get_width() / 2, v), textcoords="offset points",
+                                     xytext=(0, 3), ha="center", va="bottom", fontsize=MIN_TEXT_PT, color=TEXT))
     ax.set_xticks(x, [_wrap(c, 12) for c in categories])
     ax.set_ylim(0, max(max(left), max(right)) * 1.18)
     ax.set_ylabel(ylabel)
@@ -229,6 +389,11 @@ def paired_bars(categories: list[str], left: list[float], right: list[float], *,
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=1)
     if title:
         ax.set_title(title)
+    # A value wider than its bar would run into its neighbour's: it moves outwards a little, or failing that
+    # stands a line or two higher.
+    for side, group in ((-1, texts[:len(categories)]), (1, texts[len(categories):])):
+        settle_labels(fig, group, [((side * dx, 3), "center", "bottom") for dx in (0, 6, 12)]
+                      + [((0, 3 + 15 * n), "center", "bottom") for n in (1, 2)])
     return fig, ax
 
 
@@ -238,14 +403,16 @@ def dated_points(table: pd.DataFrame, *, date: str, value: str, series: str, qua
     Measures are not joined by lines: they are different counts, not one series."""
     fig, ax = new_chart()
     markers = ["o", "s", "D", "^", "v", "P"]
+    labels = []
     for i, (name, part) in enumerate(table.groupby(series, sort=False)):
         colour = CATEGORICAL[i % len(CATEGORICAL)]
         ax.scatter(part[date], part[value], s=70, marker=markers[i % len(markers)], color=colour, label=name, zorder=3)
         for _, row in part.iterrows():
             prefix = {"about": "~", "more than": ">"}.get(row[qualifier], "") if qualifier and row[qualifier] else ""
-            ax.annotate(f"{prefix}{row[value]:,.0f}", (row[date], row[value]), textcoords="offset points",
-                        xytext=(0, 9), ha="center", fontsize=MIN_TEXT_PT, color=colour)
+            labels.append(ax.annotate(f"{prefix}{row[value]:,.0f}", (row[date], row[value]), textcoords="offset points",
+                                      xytext=(0, 9), ha="center", fontsize=MIN_TEXT_PT, color=colour))
     ax.set_ylim(0, table[value].max() * 1.2)
+    ax.set_xmargin(0.1)  # room beside the first and last points for their labels, clear of the axis
     ax.set_ylabel(ylabel)
     ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=[1, 7]))
@@ -253,6 +420,7 @@ def dated_points(table: pd.DataFrame, *, date: str, value: str, series: str, qua
     ax.legend(loc="upper left", bbox_to_anchor=(0, -0.22), ncols=1, fontsize=MIN_TEXT_PT)
     if title:
         ax.set_title(title)
+    settle_labels(fig, labels)
     return fig, ax
 
 
@@ -266,7 +434,7 @@ def shares(labels: list[str], values: list[float], *, value_labels: list[str], g
     texts = [f"{label}: {text}" for label, text in zip(labels, value_labels, strict=True)]
     lines = [_wrap(t, 34).count("\n") + 1 for t in texts]
     fig, ax = new_chart(height=0.42 * len(labels) + 0.3 * sum(lines) + 1.4)
-    positions = np.cumsum([0] + [0.75 + 0.42 * n for n in lines[:-1]], dtype=float)
+    positions = _stacked_positions(lines)
     ax.barh(positions, values, color=colours, height=0.5)
     for y, text in zip(positions, texts, strict=True):
         _label_above(ax, y, text)
@@ -288,39 +456,49 @@ def shares(labels: list[str], values: list[float], *, value_labels: list[str], g
 
 
 def stance_map(table: pd.DataFrame, *, actor: str, stance: str, scale: list[str], label: str, title: str = ""):
-    """Who stands where: one row per actor, each statement a dot placed on an ordered scale (from the first
-    position in ``scale`` on the left to the last on the right), coloured by position and labelled (for
-    example with its date). The scale's ends are named on the axis and every position in the legend."""
+    """Who stands where: one row per actor, named on its own line above the row (so the scale keeps the chart's
+    full width on a phone), each statement a dot placed on an ordered scale (from the first position in ``scale``
+    on the left to the last on the right), coloured by position and labelled (for example with its date) where
+    the label is clear of every other. The scale's ends are named on the axis and every position in the legend."""
     actors = list(dict.fromkeys(table[actor]))
-    fig, ax = new_chart(width=3.2, height=0.62 * len(actors) + 2.9)
+    # A row with two statements in one place stands taller: the second sits just below the first.
+    stacked = table.groupby([actor, stance]).size().groupby(level=0).max().reindex(actors)
+    rows = np.cumsum([0] + [1 + 0.32 * (n - 1) for n in stacked.iloc[:-1]], dtype=float)
+    fig, ax = new_chart(height=0.8 * rows[-1] + 3.7)
     colours = ["#801650", "#F46A25", "#3D3D3D", "#28A197", "#12436D"]
     placed: dict[tuple[int, int], int] = {}
+    labels = []
     for _, row in table.iterrows():
         y, x = actors.index(row[actor]), scale.index(row[stance])
         n = placed.get((x, y), 0)
         placed[(x, y)] = n + 1
-        yy = y + 0.32 * n  # a second statement in the same place sits just below the first
+        yy = rows[y] + 0.32 * n
         ax.scatter([x], [yy], s=70, color=colours[x % len(colours)], edgecolor="white", zorder=3)
-        # Labels alternate above and below by column so neighbouring positions never collide; a second
-        # statement in the same place is labelled to its right.
-        offset, ha, va = ((8, 0), "left", "center") if n else (((0, 7), "center", "bottom") if x % 2 == 0
-                                                               else ((0, -7), "center", "top"))
-        ax.annotate(row[label], (x, yy), textcoords="offset points", xytext=offset, ha=ha, va=va, fontsize=MIN_TEXT_PT,
-                    color=TEXT)
-    ax.set_yticks(range(len(actors)), [_wrap(a, 12) for a in actors])
-    ax.set_ylim(-0.6, len(actors) - 0.2)
-    ax.invert_yaxis()
-    ax.set_xticks([0, len(scale) - 1], [_wrap(first_upper(scale[0]), 12), _wrap(first_upper(scale[-1]), 12)],
+        labels.append((n, ax.annotate(row[label], (x, yy), textcoords="offset points", xytext=(0, 7), ha="center",
+                                      va="bottom", fontsize=MIN_TEXT_PT, color=TEXT)))
+    for y, name in zip(rows, actors, strict=True):
+        ax.annotate(_wrap(name, 34), (0, y - 0.42), xycoords=("axes fraction", "data"), ha="left", va="bottom",
+                    fontsize=MIN_TEXT_PT, color=TEXT, fontweight="bold")
+    ax.set_yticks([])
+    ax.spines["left"].set_visible(False)
+    ax.set_ylim(rows[-1] + 0.32 * (stacked.iloc[-1] - 1) + 0.7, -0.85)
+    ax.set_xticks([0, len(scale) - 1], [_wrap(first_upper(scale[0]), 16), _wrap(first_upper(scale[-1]), 16)],
                   fontsize=MIN_TEXT_PT)
-    ax.set_xlim(-0.6, len(scale) - 0.2)
+    ax.set_xlim(-0.5, len(scale) - 0.5)
     ax.grid(axis="x", visible=True)
     ax.grid(axis="y", visible=False)
     from matplotlib.lines import Line2D
     handles = [Line2D([], [], marker="o", linestyle="", color=colours[i % len(colours)], label=first_upper(s))
                for i, s in enumerate(scale)]
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.16), ncols=1, fontsize=MIN_TEXT_PT, frameon=False)
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.12), ncols=1, fontsize=MIN_TEXT_PT, frameon=False)
     if title:
         ax.set_title(title)
+    # Each label goes above its dot, or below, right or left of it, wherever it is clear of the others; a second
+    # statement in the same place is labelled beside its dot first, so the label cannot be read as the first's.
+    above, below = ((0, 7), "center", "bottom"), ((0, -7), "center", "top")
+    right, left = ((8, 0), "left", "center"), ((-8, 0), "right", "center")
+    settle_labels(fig, [a for n, a in labels if not n], [above, below, right, left])
+    settle_labels(fig, [a for n, a in labels if n], [right, left, below, above])
     return fig, ax
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .analysis import events_in_order
 from .book import chapter_titles
 from .data import load, package, tables
 from .editions import TABLES, edition_dates, history
@@ -107,15 +108,21 @@ def evidence_table_markdown(root=None, *, exclude: tuple[str, ...] = ()) -> str:
     return markdown_table(table, raw={"Sources"})
 
 
-def events_markdown(events: pd.DataFrame, theme_labels: dict[str, str]) -> str:
-    """The dated events as a table, with each date shown only as precisely as its source gives it."""
+def events_markdown(events: pd.DataFrame, theme_labels: dict[str, str], *, numbered: bool = False) -> str:
+    """The dated events as a table, with each date shown only as precisely as its source gives it. ``numbered``
+    puts them in date order and numbers them as :func:`pcevidence.figures.events_by_year` does, so a reader can
+    find a chart's event by its number."""
 
+    if numbered:
+        events = events_in_order(events)
     table = pd.DataFrame({
         "Date": [when(d.date(), p) for d, p in zip(events["date"], events["date_precision"], strict=True)],
         "Event": events["event"],
         "Theme": events["theme"].map(theme_labels),
         "Source": [cite_sources([s]) for s in events["source_id"]],
     })
+    if numbered:
+        table.insert(0, "No.", [str(n) for n in events["number"]])
     return markdown_table(table, raw={"Source"})
 
 

@@ -46,6 +46,58 @@ def test_chart_text_is_at_least_12_css_px_on_a_phone(built_book, server, browser
     assert seen >= 10
 
 
+# Each chart's SVG drawn inline at the width its image has on the page, and the box of every line of text measured
+# as Chromium lays it out: lines of two different texts (matplotlib writes each text as <g id="text_N">) must not
+# overlap, and no line may run outside the chart. Chromium's box spans the font's whole line height, a few pixels
+# taller than its letters, so two boxes count as overlapping only by more than 2 px both ways (the package's own
+# check, pcevidence.charts.check_layout, judges each chart as matplotlib lays it out, when it is saved).
+CHART_TEXT_CLASHES = """async () => {
+  const out = [];
+  for (const img of document.querySelectorAll('figure.pcr-figure img')) {
+    const holder = document.createElement('div');
+    holder.style.cssText = 'position: absolute; left: 0; top: 0';
+    holder.innerHTML = await (await fetch(img.currentSrc || img.src)).text();
+    document.body.appendChild(holder);
+    const svg = holder.querySelector('svg');
+    const box = svg.getAttribute('viewBox').split(/\\s+/).map(Number);
+    const width = img.getBoundingClientRect().width;
+    svg.setAttribute('width', width);
+    svg.setAttribute('height', width * box[3] / box[2]);
+    const frame = svg.getBoundingClientRect();
+    const lines = [...svg.querySelectorAll('text')].filter(t => t.textContent.trim()).map(t => {
+      const r = t.getBoundingClientRect();
+      return {text: t.textContent.trim(), group: (t.closest('g[id^="text_"]') || t).id,
+              x0: r.left - frame.left, y0: r.top - frame.top, x1: r.right - frame.left, y1: r.bottom - frame.top};
+    });
+    const clashes = [], outside = [];
+    lines.forEach((a, i) => {
+      if (a.x0 < -1 || a.y0 < -1 || a.x1 > frame.width + 1 || a.y1 > frame.height + 1) outside.push(a.text);
+      for (const b of lines.slice(i + 1)) {
+        const across = Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0), down = Math.min(a.y1, b.y1) - Math.max(a.y0, b.y0);
+        if (a.group !== b.group && across > 2 && down > 2) clashes.push([a.text, b.text]);
+      }
+    });
+    out.push({src: img.getAttribute('src'), lines: lines.length, clashes: clashes, outside: outside});
+    holder.remove();
+  }
+  return out;
+}"""
+
+
+@pytest.mark.browser
+def test_chart_labels_never_overlap_or_leave_the_chart_on_a_phone(built_book, server, browser):
+    seen = 0
+    for rel in all_pages(built_book):
+        context, page, _ = visit(browser, f"{server}/{rel}", width=390)
+        for chart in page.evaluate(CHART_TEXT_CLASHES):
+            seen += 1
+            assert chart["lines"] > 0, f"{rel}: {chart['src']} has no text"
+            assert not chart["clashes"], f"{rel}: {chart['src']}: these labels overlap at 390 px: {chart['clashes']}"
+            assert not chart["outside"], f"{rel}: {chart['src']}: these labels run off the chart: {chart['outside']}"
+        context.close()
+    assert seen >= 10
+
+
 @pytest.mark.browser
 def test_no_table_is_wider_than_the_phone_screen(built_book, server, browser):
     for rel in all_pages(built_book):

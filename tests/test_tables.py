@@ -128,6 +128,16 @@ def test_events_table_dates_each_event_as_precisely_as_its_source_and_cites_it()
     assert_escaped(table[1]["Event"])
 
 
+def test_numbered_events_table_lists_events_by_date_then_id_with_their_numbers():
+    events = pd.DataFrame({"event_id": ["E09", "E02", "E05"],
+                           "date": pd.to_datetime(["2026-06-04", "2026-05-01", "2026-05-01"]),
+                           "date_precision": ["day", "day", "day"], "event": ["Last", "First", "Second"],
+                           "theme": ["trusts"] * 3, "source_id": ["a", "b", "c"]})
+    table = parse_table(tables.events_markdown(events, {"trusts": "Trusts"}, numbered=True))
+    assert [(row["No."], row["Event"]) for row in table] == [("1", "First"), ("2", "Second"), ("3", "Last")]
+    assert "No." not in parse_table(tables.events_markdown(events, {"trusts": "Trusts"}))[0]  # unnumbered by default
+
+
 def test_seed_table_gives_each_assertion_its_verdict_and_sources(bad_root):
     seeds = load("seed_assertions")
     table = parse_table(tables.seed_table_markdown())
