@@ -1,5 +1,14 @@
-"""Chart builders used by the chapters. Each returns ``(fig, data)``: the figure in house style and
-the exact table it was drawn from (which :meth:`pcevidence.book.Chapter.figure` offers as CSV)."""
+"""Chart builders used by the chapters, each drawing a figure in house style. Two kinds of return:
+
+* ``(fig, ax)`` where the chapter already holds the table it passed in, which is the chart's data
+  (``bars``, ``columns_by_period``, ``timeline``, ``log_ranges``, ``lines_by_year``, ``paired_bars``,
+  ``dated_points``, ``shares``, ``stance_map``);
+* ``(fig, data)`` where the builder computes what it draws (counts, ranks, numbering, intervals), so the
+  chapter can offer exactly that table (``stacked_bars``, ``events_by_year``, ``strip_rank``,
+  ``evaluation_forest``, ``search_flow``).
+
+Either way the chapter passes the drawn table to :meth:`pcevidence.book.Chapter.figure`, which offers it as CSV
+beside the chart. ``ordinal`` is a small wording helper for alt texts."""
 
 from __future__ import annotations
 

@@ -507,3 +507,23 @@ def test_every_chart_builder_lays_its_labels_out_cleanly_at_phone_width(build):
     charts.fit_to_phone(fig)
     assert charts.layout_problems(fig) == []
     assert charts.phone_text_px(fig)[0] >= charts.MIN_TEXT_PX - 0.05
+
+
+def test_figures_docstring_names_each_builder_under_what_it_returns():
+    # The module docstring is the builders' contract: each public builder is listed under the kind of value it
+    # returns, so a builder added or changed without updating it fails here.
+    import ast
+    import inspect
+
+    from pcevidence import figures
+
+    tree = ast.parse(inspect.getsource(figures))
+    doc = figures.__doc__
+    axes_part, data_part = doc.split("``(fig, data)``", 1)
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and not node.name.startswith("_") and node.name != "ordinal":
+            returned = {ast.unparse(r.value) for r in ast.walk(node) if isinstance(r, ast.Return) and r.value is not None
+                        and isinstance(r.value, ast.Tuple) and ast.unparse(r.value.elts[0]) == "fig"}
+            assert returned, f"{node.name} returns no (fig, ...) tuple"
+            kind = data_part if any(not r.endswith("ax)") for r in returned) else axes_part
+            assert f"``{node.name}``" in kind, f"{node.name} is not listed under what it returns"
