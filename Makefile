@@ -10,10 +10,15 @@ READY      := $(VENV)/.installed-book
 TEST_READY := $(VENV)/.installed-test
 LAB_READY  := $(VENV)/.installed-lab
 BROWSER_READY := $(VENV)/.installed-browser
+# Lighthouse (npm, exact pins in tools/lighthouse/package-lock.json) is installed by `npm ci` into .venv/lighthouse,
+# only for `make bench` and `make lighthouse`.
+LIGHTHOUSE     := $(VENV)/lighthouse
+LIGHTHOUSE_READY := $(VENV)/.installed-lighthouse
 JOBS   ?= 2
+RUNS   ?= 1
 PORT   ?= 8000
 
-.PHONY: book test test-fast serve bench validate bib check lab freeze clean help pdf preview new-chapter release
+.PHONY: book test test-fast serve bench lighthouse validate bib check lab freeze clean help pdf preview new-chapter release
 
 help:
 	@echo "make book      build the HTML book into _build/html (creates .venv on first run)"
@@ -23,7 +28,8 @@ help:
 	@echo "make validate  validate the data package (frictionless + project rules)"
 	@echo "make serve     serve _build/html on http://localhost:$(PORT)"
 	@echo "make pdf       write one printable PDF of the whole book to _build/pdf/book.pdf"
-	@echo "make bench     measure build times and page weights"
+	@echo "make bench     measure build times, page weights and Lighthouse scores (installs Lighthouse)"
+	@echo "make lighthouse Lighthouse scores of every page of the built book, served compressed (RUNS=3: median)"
 	@echo "make check     fast pre-flight: data, stripped notebooks, lint, typed figures, acronyms"
 	@echo "make new-chapter NAME=\"Title\"  scaffold a chapter notebook and add it to _toc.yml"
 	@echo "make bib       regenerate references.bib from data/sources.csv"
@@ -89,8 +95,21 @@ serve:
 pdf: book $(BROWSER_READY)
 	$(BIN)/python -m pcevidence.site.pdf
 
-bench: $(READY) $(BROWSER_READY)
-	$(BIN)/python -m pcevidence.site.bench
+$(LIGHTHOUSE_READY): tools/lighthouse/package.json tools/lighthouse/package-lock.json $(READY)
+	@command -v npm >/dev/null || { echo "make bench needs Node.js 18.16 or newer and npm (Debian: apt-get install nodejs npm)"; exit 1; }
+	@mkdir -p $(LIGHTHOUSE)
+	cp tools/lighthouse/package.json tools/lighthouse/package-lock.json $(LIGHTHOUSE)/
+	cd $(LIGHTHOUSE) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
+bench: $(READY) $(BROWSER_READY) $(LIGHTHOUSE_READY)
+	LIGHTHOUSE_RUNS=$(RUNS) $(BIN)/python -m pcevidence.site.bench
+
+# Lighthouse alone, against the book already in _build/html (make book first). RUNS=3: each page three times,
+# the median run kept (the performance score varies with the machine's load).
+lighthouse: $(READY) $(LIGHTHOUSE_READY)
+	@test -f _build/html/index.html || { echo "No built book: run 'make book' first"; exit 1; }
+	$(BIN)/python -m pcevidence.site.lighthouse --runs $(RUNS)
 
 lab: $(LAB_READY)
 	$(BIN)/python -m ipykernel install --user --name pcevidence --display-name "Evidence review (pcevidence)" >/dev/null

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -169,3 +170,31 @@ def test_pdf_adds_only_the_browser_driver(make_folder):
     output = make_dry_run(make_folder, "pdf")
     assert "-c requirements-test.txt playwright" in output
     assert "-r requirements-test.txt" not in output and "pytest" not in output
+
+
+def test_only_bench_and_lighthouse_install_lighthouse_from_its_lock(make_folder):
+    shutil.copytree(ROOT / "tools" / "lighthouse", make_folder / "tools" / "lighthouse")
+    stamp(make_folder, ".installed-book")
+    for target in ("book", "test", "test-fast", "check", "preview", "pdf"):
+        assert "npm" not in make_dry_run(make_folder, target), target
+    for target in ("bench", "lighthouse"):
+        output = make_dry_run(make_folder, target)
+        assert "npm ci" in output and "npm install" not in output, target
+        assert "tools/lighthouse/package-lock.json" in output
+    ready = make_folder / ".venv" / ".installed-lighthouse"
+    ready.touch()
+    later = max(p.stat().st_mtime for p in (make_folder / "tools" / "lighthouse").iterdir()) + 60
+    os.utime(ready, (later, later))
+    assert "npm" not in make_dry_run(make_folder, "bench")  # installed once, until the lock changes
+
+
+def test_lighthouse_is_pinned_exactly_and_the_lock_matches():
+    folder = ROOT / "tools" / "lighthouse"
+    package = json.loads((folder / "package.json").read_text(encoding="utf-8"))
+    lock = json.loads((folder / "package-lock.json").read_text(encoding="utf-8"))
+    wanted = {**package["dependencies"], **package.get("overrides", {})}
+    assert wanted, "tools/lighthouse/package.json names no dependency"
+    for name, version in wanted.items():
+        assert re.fullmatch(r"\d+\.\d+\.\d+", version), f"{name} is pinned to a range ({version}), not one version"
+        assert lock["packages"][f"node_modules/{name}"]["version"] == version, f"{name}: the lock holds another version"
+    assert lock["packages"][""]["dependencies"] == package["dependencies"], "package-lock.json is out of date: npm install"
