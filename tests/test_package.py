@@ -65,7 +65,7 @@ def test_chapter_code_never_imports_the_site_tools():
 def test_the_site_tools_sit_in_their_own_folder():
     site = {module_name(p) for p in (PACKAGE / "site").glob("*.py")}
     for tool in ("build", "sphinxext", "buildlog", "reproducible", "csspurge", "pdf", "check", "scaffold", "release",
-                 "bib", "bench", "validate", "freeze"):
+                 "bib", "bench", "lighthouse", "validate", "freeze"):
         assert f"pcevidence.site.{tool}" in site
         assert not (PACKAGE / f"{tool}.py").exists()
 

@@ -241,6 +241,9 @@ def main() -> int:
         rows.append((f"Largest figure: {svgs[-1].relative_to(html)}", f"{svgs[-1].stat().st_size:,} bytes"))
     rows.append((f"Stock Jupyter Book template: heaviest first load ({stock_page})", stock_bytes))
     rows.append((f"Stock Jupyter Book template: clean build (median of {REPEATS})", f"{stock_time:.1f} s"))
+    from .lighthouse import bench_rows as lighthouse_rows  # Lighthouse scores per page, served compressed
+
+    rows += lighthouse_rows(root)
     machine = f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
     lines = [f"Machine: {machine}", "", "| Measure | Result |", "|---|---|"]
     lines += [f"| {a} | {b} |" for a, b in rows]
