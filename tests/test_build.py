@@ -214,3 +214,17 @@ def test_pages_keep_to_html_rules_the_theme_breaks(built_book):
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"<summary[^>]*>\s*<p\b", text), path.name
         assert "autocorrect=" not in text, path.name
+
+
+def test_every_page_has_one_description_and_links_the_favicon(built_book):
+    """Search engines show a page's meta description under its title (Lighthouse's SEO category asks for one on
+    every page, the search page and the index too), and every page links the favicon, which is in the site."""
+    from pcevidence.site.lighthouse import SKIPPED, favicon_missing
+
+    html = built_book["html"]
+    for path in html.rglob("*.html"):
+        if "_static" in path.relative_to(html).parts:
+            continue
+        descriptions = re.findall(r'<meta name="description" content="([^"]*)"', path.read_text(encoding="utf-8"))
+        assert len(descriptions) == 1 and descriptions[0].strip(), f"{path.relative_to(html)}: {descriptions}"
+    assert [page for page in favicon_missing(html) if page not in SKIPPED] == []
