@@ -235,8 +235,9 @@ def run_page(cli: Path, url: str, out: Path, chrome: str, attempts: int = 2) -> 
     raise SystemExit(f"Lighthouse failed on {url} ({attempts} attempts):\n{result.stderr[-3000:]}")
 
 
-def measure(root: Path, html: Path | None = None, runs: int = 1) -> list[PageScores]:
-    """Audit every page of the built book (``runs`` times each, keeping the median run), served compressed."""
+def measure(root: Path, html: Path | None = None, runs: int = 1, only: list[str] | None = None) -> list[PageScores]:
+    """Audit every page of the built book, or the pages named in ``only`` (paths inside ``_build/html``), ``runs``
+    times each, keeping the median run, served compressed."""
     from .pdf import chromium
 
     html = html or root / "_build" / "html"
@@ -250,7 +251,15 @@ def measure(root: Path, html: Path | None = None, runs: int = 1) -> list[PageSco
     reports.mkdir(parents=True, exist_ok=True)
     results = []
     with serve(html) as base:
-        for page in pages_to_audit(html):
+        pages = pages_to_audit(html)
+        if only:
+            known = {p.relative_to(html).as_posix(): p for p in pages}
+            unknown = sorted(set(only) - set(known))
+            if unknown:
+                raise LighthouseUnavailable(f"not a page of the built book: {', '.join(unknown)} "
+                                            f"(pages look like {next(iter(known))})")
+            pages = [known[name] for name in only]
+        for page in pages:
             name = page.relative_to(html).as_posix()
             out = reports / (name.replace("/", "--").removesuffix(".html") + ".json")
             done = [run_page(cli, f"{base}/{name}", out, chrome) for _ in range(runs)]
@@ -270,7 +279,8 @@ def table(results: list[PageScores], favicons: list[str], runs: int = 1) -> list
         s = r.scores
         rows.append((f"Lighthouse {r.page} ({how})",
                      f"performance {s['performance']:.2f}, SEO {s['seo']:.2f}, accessibility {s['accessibility']:.2f}, "
-                     f"best practices {s['best-practices']:.2f}"))
+                     f"best practices {s['best-practices']:.2f}"
+                     + (f"; CPU benchmark index {float(r.environment['benchmark']):,.0f}" if r.environment else "")))
     for category, label in (("seo", "SEO"), ("performance", "performance"), ("accessibility", "accessibility")):
         low = min(results, key=lambda r: r.scores[category])
         rows.append((f"Lighthouse: lowest {label} (target {TARGETS[category]:.2f})" if category in TARGETS
@@ -313,6 +323,8 @@ def bench_rows(root: Path) -> list[tuple[str, str]]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("pages", nargs="*", help="only these pages, as paths inside _build/html "
+                        "(chapters/contracting.html); every page by default")
     parser.add_argument("--runs", type=int, default=default_runs(),
                         help="audit each page this many times and keep the median run (default: 1, or $LIGHTHOUSE_RUNS)")
     args = parser.parse_args(argv)
@@ -321,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
     root = paths.project_root()
     html = root / "_build" / "html"
     try:
-        results = measure(root, html, args.runs)
+        results = measure(root, html, args.runs, args.pages)
     except LighthouseUnavailable as missing:
         raise SystemExit(str(missing)) from None
     rows = table(results, favicon_missing(html), args.runs)
