@@ -94,6 +94,21 @@ def test_every_image_has_alt_text(site):
         assert (img.get("alt") or "").strip(), f"{path.name}: <img src={img.get('src')}> has no alt text"
 
 
+def test_every_chart_reserves_its_space_before_it_loads(site):
+    # Width and height as attributes let the browser lay the page out before the SVG arrives (no text jumping
+    # down as charts load); the proportions must be the chart's own, or it would be drawn squashed.
+    import re
+
+    charts = [(p, img) for p, page in site.items() for img in page.images if img.get("src", "").endswith(".svg")
+              and "_images/" in img.get("src", "")]
+    assert len(charts) >= 10
+    for path, img in charts:
+        assert img.get("width") and img.get("height") and not img.get("style"), f"{path.name}: {img}"
+        svg = (path.parent / img["src"]).read_text(encoding="utf-8")[:2000]
+        w, h = map(float, re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg).groups())
+        assert abs(int(img["height"]) / int(img["width"]) - h / w) < 0.01, f"{path.name}: {img['src']} is not in proportion"
+
+
 def test_nothing_loads_from_another_origin(site):
     for path, page in site.items():
         for where, url in page.links:

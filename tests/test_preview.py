@@ -244,3 +244,16 @@ def test_site_build_modules_do_not_load_pandas(module):
     code = f"import sys, {module}; print('pandas' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert result.stdout.strip() == "False"
+
+
+def test_charts_get_width_and_height_attributes_in_their_own_proportions(tmp_path):
+    from pcevidence.site.sphinxext import size_charts
+
+    (tmp_path / "_images").mkdir()
+    (tmp_path / "_images" / "a.svg").write_text('<svg width="300pt" height="450pt" viewBox="0 0 300 450"></svg>')
+    (tmp_path / "chapters").mkdir()
+    page = tmp_path / "chapters" / "one.html"
+    html = '<img alt="A finding." src="../_images/a.svg" style="width: 340px;" />'
+    assert size_charts(html, page) == '<img alt="A finding." src="../_images/a.svg" width="340" height="510" />'
+    with pytest.raises(Exception, match="no SVG viewBox"):
+        size_charts(html.replace("a.svg", "missing.svg"), page)

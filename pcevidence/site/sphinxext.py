@@ -63,6 +63,7 @@ def _postprocess_html(app: Sphinx, exception) -> None:
         if page.name != "search.html":
             text = _SEARCH_SCRIPTS.sub("", text)
         text = label_tables(text)
+        text = size_charts(text, page)
         if text != original:
             page.write_text(text, encoding="utf-8")
     css = out / "_static" / "styles" / "pydata-sphinx-theme.css"
@@ -73,6 +74,27 @@ def _postprocess_html(app: Sphinx, exception) -> None:
     # An author's rebuild keeps earlier results, since the stylesheets rarely change between two previews.
     kept = Path(app.srcdir) / "_build" / ".csspurge" if app.config.nb_execution_mode == "cache" else None
     csspurge.purge_site(out, kept)
+
+
+_CHART = re.compile(r'<img ([^>]*?)src="([^"]*_images/[^"]+\.svg)" style="width: (\d+)px;" />')
+_VIEWBOX = re.compile(r'viewBox="0 0 ([\d.]+) ([\d.]+)"')
+
+
+def size_charts(text: str, page: Path) -> str:
+    """Give each chart's <img> its width and height as attributes (the height from the SVG's own proportions)
+    instead of a width in a style: the browser then reserves the chart's space before the SVG arrives, and the
+    text below does not jump when it loads. The stylesheet's ``max-width: 100%; height: auto`` keeps it fitting
+    narrower screens at the same proportions."""
+    def one(match: re.Match) -> str:
+        attributes, src, width = match.group(1), match.group(2), int(match.group(3))
+        svg = (page.parent / src).resolve()
+        box = _VIEWBOX.search(svg.read_text(encoding="utf-8")[:2000]) if svg.is_file() else None
+        if box is None:
+            raise ExtensionError(f"{page.name}: chart {src} has no SVG viewBox to size it by")
+        height = round(width * float(box.group(2)) / float(box.group(1)))
+        return f'<img {attributes}src="{src}" width="{width}" height="{height}" />'
+
+    return _CHART.sub(one, text)
 
 
 _TABLE = re.compile(r'<table class="table">(.*?)</table>', re.S)
@@ -118,6 +140,7 @@ def _complete_redirect(out: Path) -> None:
     url = html.escape(match.group(1))
     page.write_text(f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
                     f'<meta http-equiv="Refresh" content="0; url={url}">\n<title>Redirecting to the book</title>\n'
+                    f'<link rel="icon" href="_static/favicon.svg">\n'
                     f'<meta name="description" content="Localised primary care contracting in England: an evidence review.">\n'
                     f'</head>\n<body><p><a href="{url}">Open the book</a></p></body>\n</html>\n', encoding="utf-8")
 
