@@ -18,7 +18,7 @@ JOBS   ?= 2
 RUNS   ?= 1
 PORT   ?= 8000
 
-.PHONY: book test test-fast serve bench lighthouse validate bib check lab freeze clean help pdf preview new-chapter release
+.PHONY: book test test-fast serve bench bench-rebuilds lighthouse validate bib check lab freeze clean help pdf preview new-chapter release
 
 help:
 	@echo "make book      build the HTML book into _build/html (creates .venv on first run)"
@@ -29,6 +29,7 @@ help:
 	@echo "make serve     serve _build/html on http://localhost:$(PORT)"
 	@echo "make pdf       write one printable PDF of the whole book to _build/pdf/book.pdf"
 	@echo "make bench     measure build times, page weights and Lighthouse scores (installs Lighthouse)"
+	@echo "make bench-rebuilds  only the author's rebuilds against the stock template (a few minutes)"
 	@echo "make lighthouse Lighthouse scores of every page of the built book, served compressed (RUNS=3: median)"
 	@echo "make check     fast pre-flight: data, stripped notebooks, lint, typed figures, acronyms"
 	@echo "make new-chapter NAME=\"Title\"  scaffold a chapter notebook and add it to _toc.yml"
@@ -104,6 +105,10 @@ $(LIGHTHOUSE_READY): tools/lighthouse/package.json tools/lighthouse/package-lock
 
 bench: $(READY) $(BROWSER_READY) $(LIGHTHOUSE_READY)
 	LIGHTHOUSE_RUNS=$(RUNS) $(BIN)/python -m pcevidence.site.bench
+
+# Only the author's rebuilds (make preview) against the stock template, in a few minutes.
+bench-rebuilds: $(READY)
+	$(BIN)/python -m pcevidence.site.bench --rebuilds
 
 # Lighthouse alone, against the book already in _build/html (make book first). RUNS=3: each page three times,
 # the median run kept (the performance score varies with the machine's load).

@@ -204,8 +204,21 @@ def cached_rebuilds(root: Path, jobs: int, stock: float) -> list[tuple[str, str]
     return rows
 
 
-def main() -> int:
+def rebuilds_only(root: Path) -> int:
+    """``python -m pcevidence.site.bench --rebuilds`` (``make bench-rebuilds``): only the author's rebuilds and
+    the stock template they are divided by, in a few minutes, for work on the authoring loop."""
+    stock_time, _, _ = stock_template(root / "_build")
+    rows = cached_rebuilds(root, 2, stock_time)
+    rows.append((f"Stock Jupyter Book template: clean build (median of {REPEATS})", f"{stock_time:.1f} s"))
+    machine = f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+    print("\n".join([f"Machine: {machine}", "", "| Measure | Result |", "|---|---|"] + [f"| {a} | {b} |" for a, b in rows]))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
     root = paths.project_root()
+    if "--rebuilds" in (sys.argv[1:] if argv is None else argv):
+        return rebuilds_only(root)
     build = root / "_build"
     rows = []
     timings = {}
