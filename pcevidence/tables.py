@@ -58,7 +58,7 @@ def data_dictionary_markdown(root=None) -> str:
             else escape_markdown(s["title"]) for s in res.get("sources", []))
         key = res["schema"].get("primaryKey", "")
         key = ", ".join(key) if isinstance(key, list) else key
-        parts.append(f"### `{res['path']}`: {escape_markdown(res['title'])}\n")
+        parts.append(f"## `{res['path']}`: {escape_markdown(res['title'])}\n")
         parts.append(f"{escape_markdown(res.get('description', ''))}\n")
         meta = [f"- **Licence:** {escape_markdown(licences)}", f"- **Sources:** {sources}",
                 f"- **One row per:** {escape_markdown(key)}"]
