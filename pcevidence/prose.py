@@ -104,6 +104,19 @@ def when(value, precision: str = "day") -> str:
     raise ValueError(f"precision must be day, month or year, not {precision!r}")
 
 
+QUALIFIERS = ("about", "more than")  # the words data/ puts in a qualifier column, read before the figure
+
+
+def qualified(text: str, qualifier) -> str:
+    """A figure in words with its qualifier from the data: 'about 37,000'; no qualifier (empty or missing) leaves
+    it as it is. An unknown qualifier raises rather than being dropped."""
+    if qualifier is None or qualifier != qualifier or qualifier == "":
+        return text
+    if qualifier not in QUALIFIERS:
+        raise ValueError(f"unknown qualifier {qualifier!r}; known: {', '.join(QUALIFIERS)}")
+    return f"{qualifier} {text}"
+
+
 def year_span(values) -> str:
     """The years a set of dates covers, in words: '2024 to 2026', or '2025' when all fall in one year. Dates
     as in the data: 'YYYY[-MM[-DD]]' text, dates or timestamps."""

@@ -34,16 +34,21 @@ CHART_TEXT_PX = """async () => {
 }"""
 
 
-@pytest.mark.browser
-def test_chart_text_is_at_least_12_css_px_on_a_phone(built_book, server, browser):
-    seen = 0
+def charts_on_a_phone(built_book, server, browser, script: str):
+    """(page, chart) for every chart of the book, each as ``script`` reports it in Chromium at 390 px width."""
+    charts = []
     for rel in all_pages(built_book):
         context, page, _ = visit(browser, f"{server}/{rel}", width=390)
-        for chart in page.evaluate(CHART_TEXT_PX):
-            seen += 1
-            assert chart["min"] >= 12, f"{rel}: {chart['src']} shows {chart['text']!r} at {chart['min']:.1f} CSS px"
+        charts += [(rel, chart) for chart in page.evaluate(script)]
         context.close()
-    assert seen >= 10
+    assert len(charts) >= 10
+    return charts
+
+
+@pytest.mark.browser
+def test_chart_text_is_at_least_12_css_px_on_a_phone(built_book, server, browser):
+    for rel, chart in charts_on_a_phone(built_book, server, browser, CHART_TEXT_PX):
+        assert chart["min"] >= 12, f"{rel}: {chart['src']} shows {chart['text']!r} at {chart['min']:.1f} CSS px"
 
 
 # Each chart's SVG drawn inline at the width its image has on the page, and the box of every line of text measured
@@ -86,16 +91,10 @@ CHART_TEXT_CLASHES = """async () => {
 
 @pytest.mark.browser
 def test_chart_labels_never_overlap_or_leave_the_chart_on_a_phone(built_book, server, browser):
-    seen = 0
-    for rel in all_pages(built_book):
-        context, page, _ = visit(browser, f"{server}/{rel}", width=390)
-        for chart in page.evaluate(CHART_TEXT_CLASHES):
-            seen += 1
-            assert chart["lines"] > 0, f"{rel}: {chart['src']} has no text"
-            assert not chart["clashes"], f"{rel}: {chart['src']}: these labels overlap at 390 px: {chart['clashes']}"
-            assert not chart["outside"], f"{rel}: {chart['src']}: these labels run off the chart: {chart['outside']}"
-        context.close()
-    assert seen >= 10
+    for rel, chart in charts_on_a_phone(built_book, server, browser, CHART_TEXT_CLASHES):
+        assert chart["lines"] > 0, f"{rel}: {chart['src']} has no text"
+        assert not chart["clashes"], f"{rel}: {chart['src']}: these labels overlap at 390 px: {chart['clashes']}"
+        assert not chart["outside"], f"{rel}: {chart['src']}: these labels run off the chart: {chart['outside']}"
 
 
 @pytest.mark.browser

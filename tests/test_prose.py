@@ -67,3 +67,13 @@ def test_year_span_and_list_in_words():
     assert list_in_words(["Kent", "Surrey", "Sussex"]) == "Kent, Surrey and Sussex"
     with pytest.raises(ValueError):
         year_span([])
+
+
+def test_qualified_puts_the_datas_qualifier_before_the_figure():
+    from pcevidence.prose import qualified
+
+    assert qualified("37,000", "about") == "about 37,000"
+    assert qualified("31,000", "more than") == "more than 31,000"
+    assert qualified("11,818", float("nan")) == qualified("11,818", "") == "11,818"
+    with pytest.raises(ValueError, match="unknown qualifier"):
+        qualified("5", "roughly")

@@ -94,25 +94,16 @@ def browser_weights(html: Path, pages: list[Path]) -> dict[Path, tuple[int, int]
     """Bytes a first visit transfers, measured in Chromium: every response body the page loads
     (HTML, CSS, JavaScript, fonts, figures), with an empty cache. None if no Chromium is available."""
     try:
-        import functools
-        import http.server
-        import threading
-
         from playwright.sync_api import sync_playwright
 
         from .pdf import chromium
     except ImportError:
         return None
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
+    from .lighthouse import serve
 
-    handler = functools.partial(Quiet, directory=str(html))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
     results = {}
-    try:
+    # Served as Lighthouse is served; Chromium hands back each body decoded, and its gzip size is measured here.
+    with serve(html) as base:
         with sync_playwright() as p:
             path = chromium()
             args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -140,8 +131,6 @@ def browser_weights(html: Path, pages: list[Path]) -> dict[Path, tuple[int, int]
                 results[page_path] = (sizes["total"], sizes["figures"], sizes["gzip"])
                 context.close()
             browser.close()
-    finally:
-        server.shutdown()
     return results
 
 

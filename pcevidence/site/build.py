@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -22,6 +23,7 @@ import time
 from pathlib import Path
 
 from .. import paths
+from ..data import file_hash
 from . import buildlog
 
 
@@ -99,10 +101,26 @@ def inputs_fingerprint(root: Path) -> str:
         dirs[:] = sorted(d for d in dirs if d not in NOT_INPUTS and not d.endswith(".egg-info"))
         for name in sorted(files):
             path = Path(folder, name)
-            digest.update(str(path.relative_to(root)).encode() + b"\0")
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+            digest.update(f"{path.relative_to(root)}\0{file_hash(path)}\n".encode())
     digest.update(sys.version.encode())
     return digest.hexdigest()
+
+
+def kept(path: Path, key: str, compute, *, keep: bool):
+    """``compute()``, or, in an author's rebuild (``keep``), the JSON result an earlier rebuild kept in ``path``
+    under the same ``key`` (a hash of everything the result depends on). A strict build always computes."""
+    if keep and path.exists():
+        try:
+            saved = json.loads(path.read_text(encoding="utf-8"))
+        except ValueError:  # an unreadable file is simply computed again
+            saved = {}
+        if saved.get("key") == key:
+            return saved["value"]
+    value = compute()
+    if keep:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({"key": key, "value": value}, sort_keys=True), encoding="utf-8")
+    return value
 
 
 def sphinx_config(root: Path, overrides: dict, *, reuse: bool) -> tuple[dict, dict]:
@@ -111,8 +129,6 @@ def sphinx_config(root: Path, overrides: dict, *, reuse: bool) -> tuple[dict, di
     import compiles a grammar (about two seconds); an author's rebuild (``reuse``) keeps the result in
     ``_build`` and reuses it while both files, the overrides and Jupyter Book's version are unchanged. The
     strict build always derives it afresh."""
-    import json
-
     import jupyter_book
 
     key = hashlib.sha256()
@@ -120,19 +136,14 @@ def sphinx_config(root: Path, overrides: dict, *, reuse: bool) -> tuple[dict, di
         key.update((root / name).read_bytes())
     key.update(json.dumps(overrides, sort_keys=True).encode())
     key.update(jupyter_book.__version__.encode())
-    key = key.hexdigest()
-    cache = root / CONFIG_CACHE
-    if reuse and cache.exists():
-        kept = json.loads(cache.read_text(encoding="utf-8"))
-        if kept.get("key") == key:
-            return kept["config"], kept["meta"]
-    from jupyter_book.config import get_final_config
 
-    config, meta = get_final_config(user_yaml=root / "_config.yml", cli_config=overrides, sourcedir=root,
-                                    use_external_toc=True)
-    if reuse:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        cache.write_text(json.dumps({"key": key, "config": config, "meta": meta}, sort_keys=True), encoding="utf-8")
+    def derive():
+        from jupyter_book.config import get_final_config
+
+        return get_final_config(user_yaml=root / "_config.yml", cli_config=overrides, sourcedir=root,
+                                use_external_toc=True)
+
+    config, meta = kept(root / CONFIG_CACHE, key.hexdigest(), derive, keep=reuse)
     return config, meta
 
 

@@ -168,22 +168,17 @@ def _edition_date(app: Sphinx, config) -> None:
     build day: two builds of one commit on different days give the same pages. An author's rebuild keeps the
     text in ``_build`` while CITATION.cff and the data are unchanged (working it out loads the data package)."""
     import hashlib
-    import json
+
+    from ..data import file_hash
+    from .build import kept
 
     root = paths.project_root()
-    kept = root / "_build" / ".footer-date.json" if config.nb_execution_mode == "cache" else None
-    key = hashlib.sha256((root / "CITATION.cff").read_bytes())
+    key = hashlib.sha256(file_hash(root / "CITATION.cff").encode())
     for table in sorted((root / "data").rglob("*")):
         if table.is_file():
-            key.update(table.name.encode() + hashlib.sha256(table.read_bytes()).digest())
-    key = key.hexdigest()
-    if kept is not None and kept.exists() and json.loads(kept.read_text(encoding="utf-8")).get("key") == key:
-        text = json.loads(kept.read_text(encoding="utf-8"))["text"]
-    else:
-        text = footer_date(root)
-        if kept is not None:
-            kept.parent.mkdir(parents=True, exist_ok=True)
-            kept.write_text(json.dumps({"key": key, "text": text}), encoding="utf-8")
+            key.update(f"{table.relative_to(root)}\0{file_hash(table)}\n".encode())
+    text = kept(root / "_build" / ".footer-date.json", key.hexdigest(), lambda: footer_date(root),
+                keep=config.nb_execution_mode == "cache")
     config.html_last_updated_fmt = text.replace("%", "%%")
 
 
